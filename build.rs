@@ -1,0 +1,12 @@
+//! Build script: links libevent.so under libevent's SONAME, makes the per-library names that
+//! programs link or were linked to (one engine, see `build/libs.rs`), and generates the public
+//! headers from `src/capi/` (see `build/headers.rs`).
+
+#[path = "build/libs.rs"]
+mod libs;
+
+fn main() {
+    println!("cargo:rerun-if-changed=build.rs");
+    println!("cargo:rerun-if-changed=build");
+    libs::main();
+}

@@ -1,0 +1,10 @@
+//! The C boundary: one module per public header (`event.rs` ↔ `event2/event.h`, ...). Only here do
+//! `extern "C"` functions, raw pointers in signatures and the public `#[repr(C)]` layouts live.
+
+pub mod event;
+pub mod event_compat;
+pub mod event_defs;
+pub mod event_struct;
+pub mod thread;
+pub mod thread_defs;
+pub mod util_defs;

@@ -1,0 +1,8 @@
+//! rsevent: libevent 2.1.12 rebuilt in Rust, shipped as a C library.
+//!
+//! `capi` is the C boundary (every `#[no_mangle] extern "C"` item, the public `#[repr(C)]` layouts);
+//! everything else is the engine, ordinary Rust that the boundary calls into.
+
+pub mod capi;
+pub mod reactor;
+pub mod util;

@@ -1,0 +1,216 @@
+#!/usr/bin/env bash
+# Builds the benchmarks twice (against the reference libevent installed on the system, and against
+# ours), runs both, and prints a Markdown table of wall-time ratios and callgrind instructions per
+# operation. The table is also written to bench/out/results.md. See bench/README.md.
+#
+# Usage: bench/run.sh [--no-build] [--no-callgrind] [--no-wall]
+#   --no-build      do not run `cargo build --release` first
+#   --no-callgrind  skip the instruction counts
+#   --no-wall       skip the wall-time runs
+# Environment:
+#   RSEVENT_BENCH_OURS_LIBDIR  directory holding our libevent*.so (default: the release profile dir,
+#                              $CARGO_TARGET_DIR/release or target/release; setting it skips the build)
+#   RSEVENT_BENCH_RUNS         wall-time runs per side, best one kept (default 7)
+#   RSEVENT_BENCH_TIMEOUT      seconds before a run counts as hung (default 60; x4 under callgrind)
+#   CC, CFLAGS                 compiler and flags for the benchmark programs (default cc, -O2 -g)
+set -uo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+root=$(cd "$here/.." && pwd)
+out="$here/out"
+bin="$out/bin"
+mkdir -p "$bin"
+
+do_build=1 do_callgrind=1 do_wall=1
+for arg in "$@"; do
+	case "$arg" in
+	--no-build) do_build=0 ;;
+	--no-callgrind) do_callgrind=0 ;;
+	--no-wall) do_wall=0 ;;
+	-h | --help) sed -n '2,18p' "$0"; exit 0 ;;
+	*) echo "unknown option: $arg" >&2; exit 2 ;;
+	esac
+done
+
+runs=${RSEVENT_BENCH_RUNS:-7}
+limit=${RSEVENT_BENCH_TIMEOUT:-60}
+cc=${CC:-cc}
+cflags=${CFLAGS:--O2 -g}
+
+if [ -n "${RSEVENT_BENCH_OURS_LIBDIR:-}" ]; then
+	libdir=$RSEVENT_BENCH_OURS_LIBDIR
+	do_build=0
+else
+	libdir="${CARGO_TARGET_DIR:-$root/target}/release"
+fi
+
+log() { echo "bench: $*" >&2; }
+
+if [ "$do_build" = 1 ]; then
+	log "cargo build --release (target dir: ${CARGO_TARGET_DIR:-$root/target})"
+	if ! (cd "$root" && cargo build --release --quiet); then
+		log "cargo build failed"
+		exit 1
+	fi
+fi
+if [ ! -e "$libdir/libevent_core.so" ]; then
+	log "no libevent_core.so in $libdir"
+	exit 1
+fi
+libdir=$(realpath "$libdir")
+if [ ! -e "$root/include/event2/event.h" ]; then
+	log "warning: $root/include/event2/event.h is missing; ours is compiled against the system headers"
+fi
+
+# --- build -----------------------------------------------------------------------------------
+progs=(pingpong timers)
+for p in "${progs[@]}"; do
+	# Reference: system headers and libraries.
+	# shellcheck disable=SC2086
+	$cc $cflags -Wall -Wextra -o "$bin/$p.ref" "$here/$p.c" -levent_core || exit 1
+	# Ours: our headers first, our libraries. DT_RPATH (not RUNPATH) so that it also applies to
+	# libraries loaded on behalf of other libraries (libevent_core.so reaches libevent-2.1.so.7).
+	# shellcheck disable=SC2086
+	$cc $cflags -Wall -Wextra -I "$root/include" -o "$bin/$p.ours" "$here/$p.c" \
+		-L "$libdir" -Wl,--disable-new-dtags -Wl,-rpath,"$libdir" -levent_core || exit 1
+	# Every libevent the ours binary loads must come from $libdir.
+	while read -r lib path; do
+		dir=$(realpath "$(dirname "$path")" 2>/dev/null || echo "?")
+		if [ "$dir" != "$libdir" ]; then
+			log "error: $p.ours loads $lib from $path, not from $libdir"
+			exit 1
+		fi
+	done < <(ldd "$bin/$p.ours" | awk '/libevent/ { print $1, $3 }')
+done
+
+# --- the benchmarks --------------------------------------------------------------------------
+# name | arguments for wall time | arguments under callgrind (smaller, a few seconds each)
+benches=(
+	"pingpong|pingpong -n 1000 -a 100 -w 100 -r 1000|pingpong -n 1000 -a 100 -w 100 -r 100"
+	"timers readd|timers -m readd -n 10000 -k 100|timers -m readd -n 10000 -k 10"
+	"timers zero|timers -m zero -n 10000 -z 1000000 -b 100|timers -m zero -n 10000 -z 20000 -b 100"
+)
+
+notes=()
+note() { notes+=("$*"); log "$*"; }
+
+# run <side> <timeout> <outfile-prefix> <command...>: runs one benchmark program; prints its
+# result line, or FAIL:<why> when it exits badly or hangs.
+run() {
+	local side=$1 secs=$2 pfx=$3
+	shift 3
+	timeout -k 5 "$secs" "$@" >"$pfx.stdout" 2>"$pfx.stderr"
+	local rc=$?
+	if [ $rc -eq 0 ] && grep -q ' ops=' "$pfx.stdout"; then
+		grep ' ops=' "$pfx.stdout" | tail -n 1
+	elif [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
+		echo "FAIL:hang (killed after ${secs}s)"
+	elif [ $rc -gt 128 ]; then
+		echo "FAIL:signal $((rc - 128))"
+	else
+		echo "FAIL:exit $rc"
+	fi
+}
+
+field() { sed -n "s/.* $1=\([0-9.]*\).*/\1/p" <<<"$2"; }
+
+declare -A wall ir ops
+for spec in "${benches[@]}"; do
+	IFS='|' read -r name wall_args cg_args <<<"$spec"
+	key=${name// /_}
+	read -r -a wa <<<"$wall_args"
+	read -r -a ca <<<"$cg_args"
+	for side in ref ours; do
+		wall[$key.$side]="-"
+		ir[$key.$side]="-"
+	done
+
+	if [ "$do_wall" = 1 ]; then
+		declare -A best=()
+		for ((i = 0; i < runs; i++)); do
+			for side in ref ours; do
+				[ "${best[$side]:-}" = FAIL ] && continue
+				line=$(run "$side" "$limit" "$out/$key.$side" "$bin/${wa[0]}.$side" "${wa[@]:1}")
+				if [[ $line == FAIL:* ]]; then
+					note "$name ($side): ${line#FAIL:} running: ${wa[*]}; stderr: $(tail -n 3 "$out/$key.$side.stderr" | tr '\n' ' ')"
+					best[$side]=FAIL
+					wall[$key.$side]="${line#FAIL:}"
+					continue
+				fi
+				ns=$(field ns "$line")
+				if [ -z "${best[$side]:-}" ] || [ "$ns" -lt "${best[$side]}" ]; then
+					best[$side]=$ns
+				fi
+				wall[$key.$side]=${best[$side]}
+				if [[ $line == *spurious=[1-9]* ]]; then
+					note "$name ($side): $(field spurious "$line") callbacks found no data (level-triggered readiness reported without data)"
+				fi
+			done
+		done
+		unset best
+	fi
+
+	if [ "$do_callgrind" = 1 ]; then
+		for side in ref ours; do
+			cgout="$out/callgrind.$key.$side.out"
+			line=$(run "$side" $((limit * 4)) "$out/$key.$side.cg" valgrind --tool=callgrind \
+				--instr-atstart=no --callgrind-out-file="$cgout" "$bin/${ca[0]}.$side" "${ca[@]:1}")
+			if [[ $line == FAIL:* ]]; then
+				note "$name ($side, callgrind): ${line#FAIL:} running: ${ca[*]}; stderr: $(grep -v '^==' "$out/$key.$side.cg.stderr" | tail -n 3 | tr '\n' ' ')"
+				ir[$key.$side]="${line#FAIL:}"
+				continue
+			fi
+			total=$(awk '/^totals:/ { print $2 }' "$cgout")
+			n=$(field ops "$line")
+			ops[$key.$side]=$n
+			if [ -n "$total" ] && [ "${n:-0}" -gt 0 ]; then
+				ir[$key.$side]=$(awk -v t="$total" -v n="$n" 'BEGIN { printf "%.1f", t / n }')
+			fi
+		done
+		if [ -n "${ops[$key.ref]:-}" ] && [ -n "${ops[$key.ours]:-}" ] && [ "${ops[$key.ref]}" != "${ops[$key.ours]}" ]; then
+			note "$name: op counts differ under callgrind (ref ${ops[$key.ref]}, ours ${ops[$key.ours]})"
+		fi
+	fi
+done
+
+# --- the table -------------------------------------------------------------------------------
+isnum() { [[ $1 =~ ^[0-9]+(\.[0-9]+)?$ ]]; }
+ms() { if isnum "$1"; then awk -v v="$1" 'BEGIN { printf "%.1f ms", v / 1e6 }'; else echo "$1"; fi; }
+ratio() {
+	if isnum "$1" && isnum "$2" && [ "$1" != 0 ]; then
+		awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2fx", b / a }'
+	else
+		echo "-"
+	fi
+}
+
+commit=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)
+dirty=$(git -C "$root" status --porcelain --untracked-files=no 2>/dev/null | grep -q . && echo "+dirty")
+{
+	echo "| benchmark | ref time | ours time | time ratio | ref Ir/op | ours Ir/op | Ir ratio |"
+	echo "|---|---:|---:|---:|---:|---:|---:|"
+	for spec in "${benches[@]}"; do
+		IFS='|' read -r name _ _ <<<"$spec"
+		key=${name// /_}
+		echo "| $name | $(ms "${wall[$key.ref]}") | $(ms "${wall[$key.ours]}") |" \
+			"$(ratio "${wall[$key.ref]}" "${wall[$key.ours]}") | ${ir[$key.ref]} | ${ir[$key.ours]} |" \
+			"$(ratio "${ir[$key.ref]}" "${ir[$key.ours]}") |"
+	done
+	echo
+	echo "Ratios are ours / reference. Time: best of $runs runs of the measured section only."
+	echo "Ir/op: callgrind instructions inside the measured section divided by its operation count."
+	echo "Commit $commit$dirty, $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs, ours from $libdir."
+	echo
+	echo "Parameters (wall time; callgrind):"
+	for spec in "${benches[@]}"; do
+		IFS='|' read -r name wall_args cg_args <<<"$spec"
+		echo "- $name: \`$wall_args\`; \`$cg_args\`"
+	done
+	if [ ${#notes[@]} -gt 0 ]; then
+		echo
+		echo "Problems:"
+		for n in "${notes[@]}"; do echo "- $n"; done
+	fi
+} | tee "$out/results.md"
+
+[ ${#notes[@]} -eq 0 ]

@@ -63,16 +63,28 @@ if [ ! -e "$root/include/event2/event.h" ]; then
 fi
 
 # --- build -----------------------------------------------------------------------------------
+notes=()
+note() { notes+=("$*"); log "$*"; }
+
 progs=(pingpong timers)
+declare -A built
 for p in "${progs[@]}"; do
+	rm -f "$bin/$p.ref" "$bin/$p.ours"
 	# Reference: system headers and libraries.
 	# shellcheck disable=SC2086
 	$cc $cflags -Wall -Wextra -o "$bin/$p.ref" "$here/$p.c" -levent_core || exit 1
+	built[$p.ref]=1
 	# Ours: our headers first, our libraries. DT_RPATH (not RUNPATH) so that it also applies to
 	# libraries loaded on behalf of other libraries (libevent_core.so reaches libevent-2.1.so.7).
 	# shellcheck disable=SC2086
-	$cc $cflags -Wall -Wextra -I "$root/include" -o "$bin/$p.ours" "$here/$p.c" \
-		-L "$libdir" -Wl,--disable-new-dtags -Wl,-rpath,"$libdir" -levent_core || exit 1
+	if ! $cc $cflags -Wall -Wextra -I "$root/include" -o "$bin/$p.ours" "$here/$p.c" \
+		-L "$libdir" -Wl,--disable-new-dtags -Wl,-rpath,"$libdir" -levent_core \
+		2>"$out/$p.ours.build.log"; then
+		note "$p: does not build against ours: $(grep -o "undefined reference to [^ ]*" "$out/$p.ours.build.log" | sort -u | tr '\n' ' ' | head -c 600)"
+		built[$p.ours]=0
+		continue
+	fi
+	built[$p.ours]=1
 	# Every libevent the ours binary loads must come from $libdir.
 	while read -r lib path; do
 		dir=$(realpath "$(dirname "$path")" 2>/dev/null || echo "?")
@@ -90,9 +102,6 @@ benches=(
 	"timers readd|timers -m readd -n 10000 -k 100|timers -m readd -n 10000 -k 10"
 	"timers zero|timers -m zero -n 10000 -z 1000000 -b 100|timers -m zero -n 10000 -z 20000 -b 100"
 )
-
-notes=()
-note() { notes+=("$*"); log "$*"; }
 
 # run <side> <timeout> <outfile-prefix> <command...>: runs one benchmark program; prints its
 # result line, or FAIL:<why> when it exits badly or hangs.
@@ -121,8 +130,13 @@ for spec in "${benches[@]}"; do
 	read -r -a wa <<<"$wall_args"
 	read -r -a ca <<<"$cg_args"
 	for side in ref ours; do
-		wall[$key.$side]="-"
-		ir[$key.$side]="-"
+		if [ "${built[${wa[0]}.$side]}" = 1 ]; then
+			wall[$key.$side]="-"
+			ir[$key.$side]="-"
+		else
+			wall[$key.$side]="no build"
+			ir[$key.$side]="no build"
+		fi
 	done
 
 	if [ "$do_wall" = 1 ]; then
@@ -130,6 +144,7 @@ for spec in "${benches[@]}"; do
 		for ((i = 0; i < runs; i++)); do
 			for side in ref ours; do
 				[ "${best[$side]:-}" = FAIL ] && continue
+				[ "${built[${wa[0]}.$side]}" = 1 ] || continue
 				line=$(run "$side" "$limit" "$out/$key.$side" "$bin/${wa[0]}.$side" "${wa[@]:1}")
 				if [[ $line == FAIL:* ]]; then
 					note "$name ($side): ${line#FAIL:} running: ${wa[*]}; stderr: $(tail -n 3 "$out/$key.$side.stderr" | tr '\n' ' ')"
@@ -152,6 +167,7 @@ for spec in "${benches[@]}"; do
 
 	if [ "$do_callgrind" = 1 ]; then
 		for side in ref ours; do
+			[ "${built[${ca[0]}.$side]}" = 1 ] || continue
 			cgout="$out/callgrind.$key.$side.out"
 			line=$(run "$side" $((limit * 4)) "$out/$key.$side.cg" valgrind --tool=callgrind \
 				--instr-atstart=no --callgrind-out-file="$cgout" "$bin/${ca[0]}.$side" "${ca[@]:1}")

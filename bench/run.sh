@@ -80,7 +80,9 @@ for p in "${progs[@]}"; do
 	if ! $cc $cflags -Wall -Wextra -I "$root/include" -o "$bin/$p.ours" "$here/$p.c" \
 		-L "$libdir" -Wl,--disable-new-dtags -Wl,-rpath,"$libdir" -levent_core \
 		2>"$out/$p.ours.build.log"; then
-		note "$p: does not build against ours: $(grep -o "undefined reference to [^ ]*" "$out/$p.ours.build.log" | sort -u | tr '\n' ' ' | head -c 600)"
+		why=$(grep -o "undefined reference to [^ ]*" "$out/$p.ours.build.log" | sort -u | tr '\n' ' ')
+		[ -n "$why" ] || why=$(grep -m 3 -i error "$out/$p.ours.build.log" | tr '\n' ' ')
+		note "$p: does not build against ours: ${why:0:600}"
 		built[$p.ours]=0
 		continue
 	fi

@@ -1,1 +1,4 @@
-//! Helpers shared by the engine: logging, memory hooks, time.
+//! Helpers shared by the engine: logging and the allocator hooks.
+
+pub mod log;
+pub mod mem;

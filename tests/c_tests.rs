@@ -66,13 +66,25 @@ fn build_ours() -> &'static Result<(), String> {
                 return Err(format!("{} missing after build", profile.join(lib).display()));
             }
         }
-        if !manifest_dir().join("include/event2/event.h").exists() {
+        if !our_include_dir().join("event2/event.h").exists() {
             return Err("include/event2/event.h missing: our headers were not generated \
                         (the compiler would silently use the system's)"
                 .into());
         }
         Ok(())
     })
+}
+
+/// Our headers: the committed `include/`; while that does not exist yet, the copy build.rs
+/// generates (it leaves its location in `<profile>/rsevent-headers-dir`).
+fn our_include_dir() -> PathBuf {
+    let committed = manifest_dir().join("include");
+    if committed.join("event2/event.h").exists() {
+        return committed;
+    }
+    fs::read_to_string(profile_dir().join("rsevent-headers-dir"))
+        .map(|s| PathBuf::from(s.trim()))
+        .unwrap_or(committed)
 }
 
 fn work_dir() -> PathBuf {
@@ -122,7 +134,7 @@ fn compile(name: &str, src: &Path, m: &Markers, side: Side) -> Result<PathBuf, S
     cmd.args(["-Wall", "-Werror", "-g", "-O1", "-pthread", "-o"]).arg(&out);
     if side == Side::Ours {
         let profile = profile_dir();
-        cmd.arg("-I").arg(manifest_dir().join("include"));
+        cmd.arg("-I").arg(our_include_dir());
         cmd.arg(src);
         cmd.arg("-L").arg(&profile);
         cmd.arg(format!("-Wl,-rpath,{}", profile.display()));
@@ -132,11 +144,9 @@ fn compile(name: &str, src: &Path, m: &Markers, side: Side) -> Result<PathBuf, S
     cmd.args(&m.libs);
     let o = cmd.output().map_err(|e| format!("cannot run gcc: {e}"))?;
     if !o.status.success() {
-        return Err(format!(
-            "[{}] compile failed:\n{}",
-            side.tag(),
-            String::from_utf8_lossy(&o.stderr)
-        ));
+        let err = String::from_utf8_lossy(&o.stderr);
+        let head: Vec<&str> = err.lines().filter(|l| l.contains("error")).take(12).collect();
+        return Err(format!("[{}] compile failed:\n{}", side.tag(), head.join("\n")));
     }
     Ok(out)
 }

@@ -373,6 +373,7 @@ macro_rules! c_tests {
 
 c_tests! {
     base_config,
+    base_free_pending,
     version_umbrella,
     priorities,
     loop_flags,

@@ -90,6 +90,9 @@ fn build_filter(out_dir: &Path, profile_dir: &Path, stem: &str, symbols: &[&str]
         .arg(&lib)
         .arg(format!("-Wl,-soname,{stem}-2.1.so.7"))
         .arg("-Wl,--filter=libevent-2.1.so.7")
+        // The filtee is looked up like a dependency of the filter: find it beside the filter,
+        // not in the system's library directories.
+        .arg("-Wl,-rpath,$ORIGIN")
         .arg(&src)
         .status()
         .expect("running the C compiler for the filter libraries");

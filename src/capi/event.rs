@@ -462,11 +462,14 @@ pub unsafe extern "C" fn event_new(
     arg: *mut c_void,
 ) -> *mut event {
     // SAFETY: all-zero is a valid unassigned event.
-    let ev = Box::into_raw(Box::new(unsafe { std::mem::zeroed::<event>() }));
+    let ev = mem::boxed(unsafe { std::mem::zeroed::<event>() });
+    if ev.is_null() {
+        return null_mut();
+    }
     // SAFETY: `ev` is fresh event memory.
     if unsafe { event_assign(ev, base, fd, events, callback, arg) } != 0 {
-        // SAFETY: `ev` came from Box::into_raw above.
-        drop(unsafe { Box::from_raw(ev) });
+        // SAFETY: `ev` came from `mem::boxed` above.
+        unsafe { mem::unbox(ev) };
         return null_mut();
     }
     ev
@@ -483,7 +486,7 @@ pub unsafe extern "C" fn event_free(ev: *mut event) {
     unsafe {
         event_del(ev);
         debug::note_teardown(ev);
-        drop(Box::from_raw(ev));
+        mem::unbox(ev);
     }
 }
 
@@ -494,9 +497,13 @@ pub unsafe extern "C" fn event_add(ev: *mut event, tv: *const timeval) -> c_int 
     if ev.is_null() {
         return -1;
     }
-    debug::assert_is_setup(ev, "event_add");
     // SAFETY: `ev` is a set-up event.
-    let r = unsafe { with_event_base(ev, "event_add", -1, |b| b.add_nolock(ev, opt_tv(tv), false)) };
+    let r = unsafe {
+        with_event_base(ev, "event_add", -1, |b| {
+            debug::assert_is_setup(ev, "event_add");
+            b.add_nolock(ev, opt_tv(tv), false)
+        })
+    };
     if r == 0 {
         debug::note_add(ev, "event_add");
     }
@@ -551,9 +558,13 @@ pub unsafe extern "C" fn event_active(ev: *mut event, res: c_int, ncalls: c_shor
     if ev.is_null() {
         return;
     }
-    debug::assert_is_setup(ev, "event_active");
     // SAFETY: `ev` is a set-up event.
-    unsafe { with_event_base(ev, "event_active", (), |b| b.active_nolock(ev, res as c_short, ncalls)) }
+    unsafe {
+        with_event_base(ev, "event_active", (), |b| {
+            debug::assert_is_setup(ev, "event_active");
+            b.active_nolock(ev, res as c_short, ncalls)
+        })
+    }
 }
 
 /// Which of `events` (`EV_TIMEOUT|EV_READ|EV_WRITE|EV_SIGNAL|EV_CLOSED`) are pending or active;
@@ -563,9 +574,13 @@ pub unsafe extern "C" fn event_pending(ev: *const event, events: c_short, tv: *m
     if ev.is_null() {
         return 0;
     }
-    debug::assert_is_setup(ev, "event_pending");
     // SAFETY: `ev` is a set-up event; `tv` null or writable.
-    unsafe { with_event_base(ev, "event_pending", 0, |b| b.pending(ev, events, tv.as_mut())) }
+    unsafe {
+        with_event_base(ev, "event_pending", 0, |b| {
+            debug::assert_is_setup(ev, "event_pending");
+            b.pending(ev, events, tv.as_mut())
+        })
+    }
 }
 
 /// Whether `ev` has been set up (for memory that starts zeroed).

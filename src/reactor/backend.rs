@@ -6,10 +6,12 @@
 //! can change it while the loop waits; poll's table is copied into the waiter before each wait.
 //!
 //! mio registers edge-triggered only, but libevent's events are level-triggered unless `EV_ET`.
-//! Re-checking readiness in user space would cost a syscall per event per iteration, so we keep
-//! mio for creating and waiting on the epoll instance and register interest ourselves with
-//! `epoll_ctl` on its fd: level-triggered by default, `EPOLLET` for `EV_ET` events. That is the
-//! same number of syscalls as libevent.
+//! Re-checking readiness in user space would cost a syscall per event per iteration, so mio owns
+//! the epoll instance and we register interest ourselves with `epoll_ctl` on its fd:
+//! level-triggered by default, `EPOLLET` for `EV_ET` events. We also call `epoll_wait` on it
+//! directly, because mio's `Event` does not expose the raw bits that decide between libevent's
+//! `EV_CLOSED` and `EV_READ|EV_WRITE` (a hang-up with or without `EPOLLRDHUP`). That is the same
+//! number of syscalls as libevent.
 
 use crate::capi::event_defs::{EV_CLOSED, EV_READ, EV_WRITE};
 use crate::util::log;
@@ -65,7 +67,7 @@ pub enum Interest {
 
 /// The loop thread's side: the blocking wait and its results.
 pub enum Waiter {
-    Epoll { poll: mio::Poll, events: mio::Events },
+    Epoll { poll: mio::Poll, events: Vec<libc::epoll_event>, nready: usize },
     Poll { scratch: Vec<libc::pollfd>, nready: usize },
 }
 
@@ -74,8 +76,8 @@ pub fn open(method: Method) -> io::Result<(Interest, Box<Waiter>)> {
         Method::Epoll => {
             let poll = mio::Poll::new()?;
             let epfd = poll.as_raw_fd();
-            let events = mio::Events::with_capacity(EPOLL_INITIAL_EVENTS);
-            Ok((Interest::Epoll { epfd }, Box::new(Waiter::Epoll { poll, events })))
+            let events = vec![libc::epoll_event { events: 0, u64: 0 }; EPOLL_INITIAL_EVENTS];
+            Ok((Interest::Epoll { epfd }, Box::new(Waiter::Epoll { poll, events, nready: 0 })))
         }
         Method::Poll => Ok((
             Interest::Poll { fds: Vec::new(), slot: Vec::new() },
@@ -189,6 +191,15 @@ fn poll_change(fds: &mut Vec<libc::pollfd>, slot: &mut Vec<u32>, fd: RawFd, new:
     }
 }
 
+/// Milliseconds for epoll_wait/poll, rounded up so that a timer never wakes the loop early
+/// (-1: no timeout).
+fn timeout_ms(timeout: Option<Duration>) -> i32 {
+    match timeout {
+        None => -1,
+        Some(d) => d.as_micros().div_ceil(1000).min(i32::MAX as u128) as i32,
+    }
+}
+
 impl Waiter {
     /// Called with the base lock held, right before [`Waiter::wait`].
     pub fn prepare(&mut self, interest: &Interest) {
@@ -201,22 +212,21 @@ impl Waiter {
     /// Blocks until readiness or the timeout (`None`: forever). An interrupted wait is not an error.
     pub fn wait(&mut self, timeout: Option<Duration>) -> io::Result<()> {
         match self {
-            Waiter::Epoll { poll, events } => match poll.poll(events, timeout) {
-                Ok(()) => Ok(()),
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {
-                    events.clear();
-                    Ok(())
-                }
-                Err(e) => Err(e),
-            },
-            Waiter::Poll { scratch, nready } => {
-                let ms = match timeout {
-                    None => -1,
-                    Some(d) => {
-                        let us = d.as_micros();
-                        us.div_ceil(1000).min(i32::MAX as u128) as i32
-                    }
+            Waiter::Epoll { poll, events, nready } => {
+                // SAFETY: `events` is a valid buffer of `len` epoll_events; the fd is mio's epoll.
+                let n = unsafe {
+                    libc::epoll_wait(poll.as_raw_fd(), events.as_mut_ptr(), events.len() as i32, timeout_ms(timeout))
                 };
+                if n < 0 {
+                    *nready = 0;
+                    let e = io::Error::last_os_error();
+                    return if e.kind() == io::ErrorKind::Interrupted { Ok(()) } else { Err(e) };
+                }
+                *nready = n as usize;
+                Ok(())
+            }
+            Waiter::Poll { scratch, nready } => {
+                let ms = timeout_ms(timeout);
                 // SAFETY: `scratch` is a valid array of `len` pollfds.
                 let n = unsafe { libc::poll(scratch.as_mut_ptr(), scratch.len() as libc::nfds_t, ms) };
                 if n < 0 {
@@ -234,29 +244,34 @@ impl Waiter {
     /// the kernel's answer (an error or hang-up wakes both readers and writers).
     pub fn for_each_ready(&mut self, mut f: impl FnMut(RawFd, i16)) {
         match self {
-            Waiter::Epoll { events, .. } => {
-                let mut n = 0;
-                for e in events.iter() {
-                    n += 1;
-                    let what = if e.is_error() || (e.is_write_closed() && e.is_read_closed()) {
+            Waiter::Epoll { events, nready, .. } => {
+                let n = *nready;
+                for e in &events[..n] {
+                    let bits = e.events as i32;
+                    let what = if bits & libc::EPOLLERR != 0
+                        || (bits & libc::EPOLLHUP != 0 && bits & libc::EPOLLRDHUP == 0)
+                    {
                         EV_READ | EV_WRITE
                     } else {
                         let mut w = 0;
-                        if e.is_readable() {
+                        if bits & libc::EPOLLIN != 0 {
                             w |= EV_READ;
                         }
-                        if e.is_writable() {
+                        if bits & libc::EPOLLOUT != 0 {
                             w |= EV_WRITE;
                         }
-                        if e.is_read_closed() {
+                        if bits & libc::EPOLLRDHUP != 0 {
                             w |= EV_CLOSED;
                         }
                         w
                     };
-                    f(e.token().0 as RawFd, what);
+                    if what != 0 {
+                        f(e.u64 as RawFd, what);
+                    }
                 }
-                if n == events.capacity() && n < EPOLL_MAX_EVENTS {
-                    *events = mio::Events::with_capacity(n * 2);
+                // A full buffer suggests more were ready: grow it for the next wait.
+                if n == events.len() && n < EPOLL_MAX_EVENTS {
+                    events.resize(n * 2, libc::epoll_event { events: 0, u64: 0 });
                 }
             }
             Waiter::Poll { scratch, nready } => {

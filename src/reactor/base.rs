@@ -17,7 +17,7 @@ use super::thread::{self, BaseLock};
 use super::time::{self, tv_add, tv_is_zero, tv_lt, tv_sub, ZERO};
 use crate::capi::event_defs::*;
 use crate::capi::event_struct::*;
-use crate::util::log;
+use crate::util::{log, mem};
 use libc::{c_int, c_short, c_ulong, c_void, timeval};
 use std::cell::UnsafeCell;
 use std::ffi::CStr;
@@ -236,7 +236,7 @@ unsafe fn internal_event(
 ) -> *mut event {
     // SAFETY: all-zero is a valid unassigned event; `base` is live per the caller.
     unsafe {
-        let ev = Box::into_raw(Box::new(std::mem::zeroed::<event>()));
+        let ev = mem::boxed(std::mem::zeroed::<event>());
         assign(ev, base, fd, events, Some(cb), arg);
         (*ev).ev_evcallback.evcb_flags |= EVLIST_INTERNAL;
         (*ev).ev_evcallback.evcb_pri = 0;
@@ -320,7 +320,7 @@ unsafe extern "C" fn once_cb(fd: c_int, what: c_short, arg: *mut c_void) {
         (*base).forget_once(eonce);
         (*base).lock.unlock();
         debug::note_teardown(&(*eonce).ev);
-        drop(Box::from_raw(eonce));
+        mem::unbox(eonce);
     }
 }
 
@@ -367,7 +367,7 @@ impl Base {
         };
         let precise_time = cfg.flags & EVENT_BASE_FLAG_PRECISE_TIMER != 0
             || (!ignore_env && env_set("EVENT_PRECISE_TIMER"));
-        let base = Box::into_raw(Box::new(Base {
+        let base = mem::boxed(Base {
             lock: BaseLock::none(),
             method,
             method_name,
@@ -408,7 +408,10 @@ impl Base {
             max_dispatch_callbacks: cfg.max_dispatch_callbacks,
             limit_callbacks_after_prio: cfg.limit_callbacks_after_prio,
             once_events: Vec::new(),
-        }));
+        });
+        if base.is_null() {
+            return null_mut();
+        }
         // SAFETY: `base` was just allocated and is not shared yet.
         unsafe {
             (*base).sig_ev = internal_event(
@@ -424,7 +427,10 @@ impl Base {
             }
             if thread::threads_enabled() && cfg.flags & EVENT_BASE_FLAG_NOLOCK == 0 {
                 (*base).lock = BaseLock::new();
-                if (*base).make_notifiable_nolock() < 0 {
+                (*base).lock.lock();
+                let r = (*base).make_notifiable_nolock();
+                (*base).lock.unlock();
+                if r < 0 {
                     log::warnx("event_base_new_with_config: Unable to make base notifiable.");
                     Base::free(base, false);
                     return null_mut();
@@ -1273,27 +1279,38 @@ impl Base {
         }
         let me: *mut Base = self;
         // SAFETY: all-zero is a valid EventOnce before its event is assigned.
-        let eonce: *mut EventOnce = Box::into_raw(Box::new(unsafe { std::mem::zeroed() }));
+        let eonce: *mut EventOnce = mem::boxed(unsafe { std::mem::zeroed() });
+        if eonce.is_null() {
+            return -1;
+        }
         // SAFETY: `eonce` is freshly allocated; `me` is live.
         unsafe {
             (*eonce).cb = cb;
             (*eonce).arg = arg;
             let ev = &raw mut (*eonce).ev;
+            let mut activate = false;
             let tv = if events == EV_TIMEOUT {
+                // A zero timeout is the idiom for "run this soon": queue it, skip the heap.
+                activate = tv.is_none_or(tv_is_zero);
                 assign(ev, me, -1, 0, Some(once_cb), eonce.cast());
-                Some(tv.copied().unwrap_or(ZERO))
+                tv.copied()
             } else if events & (EV_READ | EV_WRITE) != 0 {
                 assign(ev, me, fd, events & (EV_READ | EV_WRITE), Some(once_cb), eonce.cast());
                 tv.copied()
             } else {
-                drop(Box::from_raw(eonce));
+                mem::unbox(eonce);
                 return -1;
             };
             debug::note_setup(ev);
-            let res = self.add_nolock(ev, tv.as_ref(), false);
+            let res = if activate {
+                self.active_nolock(ev, EV_TIMEOUT, 1);
+                0
+            } else {
+                self.add_nolock(ev, tv.as_ref(), false)
+            };
             if res != 0 {
                 debug::note_teardown(ev);
-                drop(Box::from_raw(eonce));
+                mem::unbox(eonce);
                 return res;
             }
             (*eonce).idx = self.once_events.len();
@@ -1643,7 +1660,9 @@ impl Base {
                 log::warnx(&format!("{}: {e}", if (*base).method == Method::Epoll { "epoll_wait" } else { "poll" }));
                 return -1;
             }
-            (*waiter).for_each_ready(|fd, what| (*base).io_active(fd, what));
+            // epoll reports with EV_ET so that edge-triggered events see it in their flags.
+            let et = if (*base).method == Method::Epoll { EV_ET } else { 0 };
+            (*waiter).for_each_ready(|fd, what| (*base).io_active(fd, what | et));
             0
         }
     }
@@ -1741,7 +1760,7 @@ impl Base {
                             f(ev, (*ev).ev_evcallback.evcb_arg);
                         }
                         if free_it {
-                            drop(Box::from_raw(ev));
+                            mem::free(ev.cast());
                         }
                     }
                     CLOSURE_CB_FINALIZE => {
@@ -1869,7 +1888,7 @@ impl Base {
             let was_notifiable = self.notify_fd >= 0;
             if was_notifiable {
                 self.del_nolock(self.notify_ev, DelMode::AutoBlock);
-                drop(Box::from_raw(self.notify_ev));
+                mem::unbox(self.notify_ev);
                 self.notify_ev = null_mut();
                 libc::close(self.notify_fd);
                 self.notify_fd = -1;
@@ -1925,7 +1944,7 @@ impl Base {
             (*base).lock.lock();
             if (*base).notify_fd >= 0 {
                 (*base).del_nolock((*base).notify_ev, DelMode::AutoBlock);
-                drop(Box::from_raw((*base).notify_ev));
+                mem::unbox((*base).notify_ev);
                 (*base).notify_ev = null_mut();
                 libc::close((*base).notify_fd);
                 (*base).notify_fd = -1;
@@ -1997,7 +2016,7 @@ impl Base {
                                         f(ev, (*cb).evcb_arg);
                                     }
                                     if (*cb).evcb_closure == CLOSURE_EVENT_FINALIZE_FREE {
-                                        drop(Box::from_raw(ev));
+                                        mem::free(ev.cast());
                                     }
                                 }
                                 CLOSURE_CB_FINALIZE => {
@@ -2020,18 +2039,18 @@ impl Base {
                 log::debug(|| format!("event_base_free: {n_deleted} events were still set in base"));
             }
             for eonce in std::mem::take(&mut (*base).once_events) {
-                drop(Box::from_raw(eonce));
+                mem::unbox(eonce);
             }
             for ctl in std::mem::take(&mut (*base).common_timeouts) {
-                drop(Box::from_raw((*ctl).timer));
+                mem::unbox((*ctl).timer);
                 drop(Box::from_raw(ctl));
             }
             (*base).sig.release(base.cast());
             (*base).sig.close();
-            drop(Box::from_raw((*base).sig_ev));
+            mem::unbox((*base).sig_ev);
             drop(Box::from_raw((*base).waiter));
             (*base).lock.unlock();
-            drop(Box::from_raw(base));
+            mem::unbox(base);
         }
     }
 }

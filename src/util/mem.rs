@@ -66,3 +66,29 @@ pub fn strdup(s: &[u8]) -> *mut libc::c_char {
         p as *mut libc::c_char
     }
 }
+
+/// Moves `v` into memory from the hooked allocator (as libevent allocates its objects), or
+/// returns null when the allocator fails.
+pub fn boxed<T>(v: T) -> *mut T {
+    debug_assert!(std::mem::align_of::<T>() <= 16);
+    // SAFETY: malloc'd memory is aligned for any fundamental type; we write a whole `T` into it.
+    unsafe {
+        let p = malloc(std::mem::size_of::<T>().max(1)) as *mut T;
+        if !p.is_null() {
+            p.write(v);
+        }
+        p
+    }
+}
+
+/// Drops and frees what [`boxed`] returned.
+///
+/// # Safety
+/// `p` came from [`boxed`] and is not used afterwards.
+pub unsafe fn unbox<T>(p: *mut T) {
+    // SAFETY: per the caller, `p` holds a live `T` in hooked-allocator memory.
+    unsafe {
+        std::ptr::drop_in_place(p);
+        free(p.cast());
+    }
+}

@@ -130,7 +130,8 @@ int main(void)
 
 	base = event_base_new();
 	CHECK(base);
-	SAY("after base: alloc>0 %d lock>0 %d cond_alloc>0 %d", n_alloc > 0, n_lock > 0, n_cond_alloc > 0);
+	/* when exactly the first lock is taken is not part of the contract; that locks exist is */
+	SAY("after base: alloc>0 %d cond_alloc>0 %d", n_alloc > 0, n_cond_alloc > 0);
 	SAY("balanced after base_new: %d", n_lock == n_unlock);
 
 	guard = evtimer_new(base, cb, NULL);
@@ -140,7 +141,7 @@ int main(void)
 	r = event_base_dispatch(base);
 	CHECK(pthread_join(th, NULL) == 0);
 	SAY("dispatch -> %d got_break %d", r, event_base_got_break(base));
-	SAY("id callback used: %d", n_id > 0);
+	SAY("id callback used: %d, lock>0 %d", n_id > 0, n_lock > 0);
 	SAY("balanced after loop: %d", n_lock == n_unlock);
 
 	event_free(guard);

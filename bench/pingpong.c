@@ -12,6 +12,7 @@
  *
  * Uses only the public API of event2/event.h. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -94,7 +95,11 @@ int main(int argc, char **argv)
 			perror("socketpair");
 			return 1;
 		}
-		evutil_make_socket_nonblocking(pairs[i][0]);
+		int fl = fcntl(pairs[i][0], F_GETFL);
+		if (fl < 0 || fcntl(pairs[i][0], F_SETFL, fl | O_NONBLOCK) < 0) {
+			perror("fcntl");
+			return 1;
+		}
 		events[i] = event_new(base, pairs[i][0], EV_READ | EV_PERSIST, read_cb,
 		    (void *)(intptr_t)i);
 		if (!events[i] || event_add(events[i], NULL) < 0) {

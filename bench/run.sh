@@ -58,8 +58,14 @@ if [ ! -e "$libdir/libevent_core.so" ]; then
 	exit 1
 fi
 libdir=$(realpath "$libdir")
-if [ ! -e "$root/include/event2/event.h" ]; then
-	log "warning: $root/include/event2/event.h is missing; ours is compiled against the system headers"
+# Our headers: the committed include/, or while that does not exist the copy build.rs generates
+# (its location is in <profile>/rsevent-headers-dir).
+incdir="$root/include"
+if [ ! -e "$incdir/event2/event.h" ] && [ -r "$libdir/rsevent-headers-dir" ]; then
+	incdir=$(tr -d '\n' <"$libdir/rsevent-headers-dir")
+fi
+if [ ! -e "$incdir/event2/event.h" ]; then
+	log "warning: no event2/event.h of ours found; ours is compiled against the system headers"
 fi
 
 # --- build -----------------------------------------------------------------------------------
@@ -77,7 +83,7 @@ for p in "${progs[@]}"; do
 	# Ours: our headers first, our libraries. DT_RPATH (not RUNPATH) so that it also applies to
 	# libraries loaded on behalf of other libraries (libevent_core.so reaches libevent-2.1.so.7).
 	# shellcheck disable=SC2086
-	if ! $cc $cflags -Wall -Wextra -I "$root/include" -o "$bin/$p.ours" "$here/$p.c" \
+	if ! $cc $cflags -Wall -Wextra -I "$incdir" -o "$bin/$p.ours" "$here/$p.c" \
 		-L "$libdir" -Wl,--disable-new-dtags -Wl,-rpath,"$libdir" -levent_core \
 		2>"$out/$p.ours.build.log"; then
 		why=$(grep -o "undefined reference to [^ ]*" "$out/$p.ours.build.log" | sort -u | tr '\n' ' ')
@@ -123,9 +129,29 @@ run() {
 	fi
 }
 
+# libir <callgrind.out>: self cost (Ir) of the code in libevent*.so objects. Callgrind compresses
+# object names to "(id) name" on first use and "(id)" afterwards, shared between ob= and cob=; a
+# cost line right after calls= is the inclusive cost of that call and is not self cost.
+libir() {
+	awk '
+	function obj(s,    id) {
+		if (match(s, /^\([0-9]+\)/)) {
+			id = substr(s, 1, RLENGTH)
+			if (length(s) > RLENGTH + 1) names[id] = substr(s, RLENGTH + 2)
+			return names[id]
+		}
+		return s
+	}
+	/^ob=/ { cur = obj(substr($0, 4)); next }
+	/^cob=/ { obj(substr($0, 5)); next }
+	/^calls=/ { skip = 1; next }
+	/^[0-9+*-]/ { if (skip) { skip = 0; next } if (cur ~ /libevent/) sum += $2 }
+	END { printf "%d\n", sum }' "$1"
+}
+
 field() { sed -n "s/.* $1=\([0-9.]*\).*/\1/p" <<<"$2"; }
 
-declare -A wall ir ops
+declare -A wall ir ops libirop
 for spec in "${benches[@]}"; do
 	IFS='|' read -r name wall_args cg_args <<<"$spec"
 	key=${name// /_}
@@ -135,9 +161,11 @@ for spec in "${benches[@]}"; do
 		if [ "${built[${wa[0]}.$side]}" = 1 ]; then
 			wall[$key.$side]="-"
 			ir[$key.$side]="-"
+			libirop[$key.$side]="-"
 		else
 			wall[$key.$side]="no build"
 			ir[$key.$side]="no build"
+			libirop[$key.$side]="no build"
 		fi
 	done
 
@@ -183,6 +211,7 @@ for spec in "${benches[@]}"; do
 			ops[$key.$side]=$n
 			if [ -n "$total" ] && [ "${n:-0}" -gt 0 ]; then
 				ir[$key.$side]=$(awk -v t="$total" -v n="$n" 'BEGIN { printf "%.1f", t / n }')
+				libirop[$key.$side]=$(awk -v t="$(libir "$cgout")" -v n="$n" 'BEGIN { printf "%.1f", t / n }')
 			fi
 		done
 		if [ -n "${ops[$key.ref]:-}" ] && [ -n "${ops[$key.ours]:-}" ] && [ "${ops[$key.ref]}" != "${ops[$key.ours]}" ]; then
@@ -215,8 +244,20 @@ dirty=$(git -C "$root" status --porcelain --untracked-files=no 2>/dev/null | gre
 			"$(ratio "${ir[$key.ref]}" "${ir[$key.ours]}") |"
 	done
 	echo
+	echo "Instructions inside the library only (self cost of libevent*.so, per operation):"
+	echo
+	echo "| benchmark | ref lib Ir/op | ours lib Ir/op | lib Ir ratio |"
+	echo "|---|---:|---:|---:|"
+	for spec in "${benches[@]}"; do
+		IFS='|' read -r name _ _ <<<"$spec"
+		key=${name// /_}
+		echo "| $name | ${libirop[$key.ref]} | ${libirop[$key.ours]} |" \
+			"$(ratio "${libirop[$key.ref]}" "${libirop[$key.ours]}") |"
+	done
+	echo
 	echo "Ratios are ours / reference. Time: best of $runs runs of the measured section only."
-	echo "Ir/op: callgrind instructions inside the measured section divided by its operation count."
+	echo "Ir/op: callgrind instructions inside the measured section (library, libc and the program's"
+	echo "own callbacks) divided by its operation count."
 	echo "Commit $commit$dirty, $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs, ours from $libdir."
 	echo
 	echo "Parameters (wall time; callgrind):"

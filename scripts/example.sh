@@ -30,11 +30,16 @@ if [ "$side" = ours ]; then
   echo "== cargo build --release"
   cargo build --release
   lib=$target/release
-  for f in "$lib/libevent.so" include/event2/event.h; do
+  # Our headers: the committed include/, or (before it exists) the copy build.rs generated.
+  inc=$root/include
+  if [ ! -e "$inc/event2/event.h" ] && [ -e "$lib/rsevent-headers-dir" ]; then
+    inc=$(cat "$lib/rsevent-headers-dir")
+  fi
+  for f in "$lib/libevent.so" "$inc/event2/event.h"; do
     [ -e "$f" ] || { echo "$f is missing after the build" >&2; exit 1; }
   done
-  echo "== cc $src against rsevent ($lib)"
-  cc -std=c99 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -O2 -I include -o "$bin" "$src" \
+  echo "== cc $src against rsevent ($lib, headers in $inc)"
+  cc -std=c99 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -O2 -I "$inc" -o "$bin" "$src" \
      -L "$lib" -Wl,-rpath,"$lib" -levent
   # The program must load our library, not the system's.
   resolved=$(ldd "$bin" | awk '/libevent/ {print $1 " => " $3}')

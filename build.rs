@@ -2,6 +2,8 @@
 //! programs link or were linked to (one engine, see `build/libs.rs`), and generates the public
 //! headers from `src/capi/` (see `build/headers.rs`).
 
+#[path = "build/headers.rs"]
+mod headers;
 #[path = "build/libs.rs"]
 mod libs;
 
@@ -9,4 +11,5 @@ fn main() {
     println!("cargo:rerun-if-changed=build.rs");
     println!("cargo:rerun-if-changed=build");
     libs::main();
+    headers::main();
 }

@@ -6,33 +6,35 @@
 //! (`crate::reactor::links`, `crate::reactor::heap`) threads its intrusive queues through them.
 #![allow(non_camel_case_types)]
 
-use super::util_defs::evutil_socket_t;
+use super::util_defs::{ev_uint8_t, evutil_socket_t};
 use libc::{c_int, c_short, c_void, timeval};
 
-/// The event has a pending timeout.
+/// `evcb_flags` bit: the event has a pending timeout.
 pub const EVLIST_TIMEOUT: c_short = 0x01;
-/// The event is inserted in the I/O or signal map.
+/// `evcb_flags` bit: the event is registered for its fd or signal.
 pub const EVLIST_INSERTED: c_short = 0x02;
-/// Historical flag for signal events; kept for its value.
+/// `evcb_flags` bit: historical marker of signal events; unused, kept for its value.
 pub const EVLIST_SIGNAL: c_short = 0x04;
-/// The event's callback is queued to run.
+/// `evcb_flags` bit: the event's callback is queued to run.
 pub const EVLIST_ACTIVE: c_short = 0x08;
-/// The event belongs to the library and does not keep the loop alive.
+/// `evcb_flags` bit: the library's own event, which does not keep the loop running.
 pub const EVLIST_INTERNAL: c_short = 0x10;
-/// The event is queued to become active on the next loop iteration.
+/// `evcb_flags` bit: the event becomes active at the start of the next loop iteration.
 pub const EVLIST_ACTIVE_LATER: c_short = 0x20;
-/// The event is being finalized and may not be added again.
+/// `evcb_flags` bit: the event is being finalized and may not be added again.
 pub const EVLIST_FINALIZING: c_short = 0x40;
-/// The event has been initialized by `event_assign` or `event_new`.
+/// `evcb_flags` bit: the event was set up by `event_assign`, `event_set` or `event_new`.
 pub const EVLIST_INIT: c_short = 0x80;
-/// Every `EVLIST_` flag.
+/// Mask of all the `EVLIST_*` bits.
 pub const EVLIST_ALL: c_short = 0xff;
 
 /// Links of a doubly linked tail queue of callbacks (the active queues).
 #[repr(C)]
 #[derive(Clone, Copy)]
 pub struct event_callback_entry {
+    /// The next entry, or NULL at the end.
     pub tqe_next: *mut event_callback,
+    /// Where the pointer to this entry is stored (the previous entry's `tqe_next` or the head).
     pub tqe_prev: *mut *mut event_callback,
 }
 
@@ -40,7 +42,9 @@ pub struct event_callback_entry {
 #[repr(C)]
 #[derive(Clone, Copy)]
 pub struct event_tailq_entry {
+    /// The next event, or NULL at the end.
     pub tqe_next: *mut event,
+    /// Where the pointer to this event is stored.
     pub tqe_prev: *mut *mut event,
 }
 
@@ -48,7 +52,9 @@ pub struct event_tailq_entry {
 #[repr(C)]
 #[derive(Clone, Copy)]
 pub struct event_list_entry {
+    /// The next event, or NULL at the end.
     pub le_next: *mut event,
+    /// Where the pointer to this event is stored.
     pub le_prev: *mut *mut event,
 }
 
@@ -56,9 +62,13 @@ pub struct event_list_entry {
 #[repr(C)]
 #[derive(Clone, Copy)]
 pub union event_callback_union {
+    /// An event's callback (`event_callback_fn`).
     pub evcb_callback: Option<unsafe extern "C" fn(evutil_socket_t, c_short, *mut c_void)>,
+    /// A bare callback's function: the callback itself and its argument.
     pub evcb_selfcb: Option<unsafe extern "C" fn(*mut event_callback, *mut c_void)>,
+    /// A finalizer for an event (`event_finalize_callback_fn`).
     pub evcb_evfinalize: Option<unsafe extern "C" fn(*mut event, *mut c_void)>,
+    /// A finalizer for a bare callback.
     pub evcb_cbfinalize: Option<unsafe extern "C" fn(*mut event_callback, *mut c_void)>,
 }
 
@@ -66,12 +76,17 @@ pub union event_callback_union {
 /// bare `event_callback`s.
 #[repr(C)]
 pub struct event_callback {
+    /// Links in the active queue of its priority.
     pub evcb_active_next: event_callback_entry,
+    /// `EVLIST_*` bits.
     pub evcb_flags: c_short,
-    /// Smaller numbers run first.
-    pub evcb_pri: u8,
-    pub evcb_closure: u8,
+    /// Priority; smaller numbers run first.
+    pub evcb_pri: ev_uint8_t,
+    /// How the callback is invoked (which member of `evcb_cb_union` applies).
+    pub evcb_closure: ev_uint8_t,
+    /// The function to run.
     pub evcb_cb_union: event_callback_union,
+    /// The argument passed to it.
     pub evcb_arg: *mut c_void,
 }
 
@@ -80,7 +95,9 @@ pub struct event_callback {
 #[repr(C)]
 #[derive(Clone, Copy)]
 pub union event_timeout_pos {
+    /// Links in the queue of a common timeout.
     pub ev_next_with_common_timeout: event_tailq_entry,
+    /// Index in the timer heap.
     pub min_heap_idx: c_int,
 }
 
@@ -89,7 +106,9 @@ pub union event_timeout_pos {
 #[repr(C)]
 #[derive(Clone, Copy)]
 pub struct event_io_state {
+    /// Links among the events of the same fd.
     pub ev_io_next: event_list_entry,
+    /// The relative timeout a persistent event is re-armed with.
     pub ev_timeout: timeval,
 }
 
@@ -98,32 +117,63 @@ pub struct event_io_state {
 #[repr(C)]
 #[derive(Clone, Copy)]
 pub struct event_signal_state {
+    /// Links among the events of the same signal.
     pub ev_signal_next: event_list_entry,
+    /// Deliveries still to be reported to the callback.
     pub ev_ncalls: c_short,
+    /// Points at `ev_ncalls` while the callbacks run, so that a delete can stop them.
     pub ev_pncalls: *mut c_short,
 }
 
+/// The state that depends on the kind of event.
 #[repr(C)]
 #[derive(Clone, Copy)]
 pub union event_kind_state {
+    /// For fd events.
     pub ev_io: event_io_state,
+    /// For signal events.
     pub ev_signal: event_signal_state,
 }
 
-/// An event: 128 bytes in the caller's memory. Use the accessors of `event2/event.h` rather than
-/// these fields.
+/// An event. Programs may allocate it themselves (`event_assign`, `event_set`); its size and the
+/// offsets of its fields are fixed by the ABI, but its contents belong to the library: use the
+/// `event_get_*` functions of `event2/event.h` instead of reading fields.
 #[repr(C)]
 pub struct event {
+    /// The part shared with the library's bare callbacks.
     pub ev_evcallback: event_callback,
+    /// Position among the pending timeouts.
     pub ev_timeout_pos: event_timeout_pos,
+    /// The fd, or the signal number of a signal event.
     pub ev_fd: evutil_socket_t,
+    /// The base the event belongs to.
     pub ev_base: *mut super::event::event_base,
+    /// Per-kind state (fd or signal).
     pub ev_: event_kind_state,
+    /// The `EV_*` flags the event was set up with.
     pub ev_events: c_short,
-    /// The flags passed to the callback when it runs.
+    /// The `EV_*` flags the callback will receive.
     pub ev_res: c_short,
-    /// When the timeout expires, on the library's monotonic clock.
+    /// When the pending timeout expires, on the library's monotonic clock.
     pub ev_timeout: timeval,
+}
+
+/// Head of a tail queue of events, as `<sys/queue.h>`'s `TAILQ_HEAD(event_list, event)` lays it out.
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct event_list {
+    /// The first event, or NULL.
+    pub tqh_first: *mut event,
+    /// The `tqe_next` field of the last event (or `tqh_first` when empty).
+    pub tqh_last: *mut *mut event,
+}
+
+/// Head of a list of events, as `<sys/queue.h>`'s `LIST_HEAD(event_dlist, event)` lays it out.
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct event_dlist {
+    /// The first event, or NULL.
+    pub lh_first: *mut event,
 }
 
 #[cfg(test)]

@@ -30,17 +30,30 @@ static inline uint64_t bench_now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+/* CPU time (user + system) used by the process: less disturbed than wall time when other
+ * programs compete for the CPUs. */
+static inline uint64_t bench_cpu_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static uint64_t bench_cpu_start, bench_cpu_used;
+
 /* Start of the measured section: returns the start time. */
 static inline uint64_t bench_begin(void)
 {
 	CALLGRIND_START_INSTRUMENTATION;
+	bench_cpu_start = bench_cpu_ns();
 	return bench_now_ns();
 }
 
-/* End of the measured section: returns the elapsed nanoseconds since `start`. */
+/* End of the measured section: returns the elapsed (wall) nanoseconds since `start`. */
 static inline uint64_t bench_end(uint64_t start)
 {
 	uint64_t end = bench_now_ns();
+	bench_cpu_used = bench_cpu_ns() - bench_cpu_start;
 	CALLGRIND_STOP_INSTRUMENTATION;
 	return end - start;
 }
@@ -72,7 +85,8 @@ static inline long bench_parse(const char *opt, const char *value)
 static inline void bench_report(const char *name, const char *params, unsigned long long ops,
     uint64_t ns)
 {
-	printf("%s %s ops=%llu ns=%llu ns_per_op=%.2f\n", name, params, ops, (unsigned long long)ns,
+	printf("%s %s ops=%llu ns=%llu cpu_ns=%llu ns_per_op=%.2f\n", name, params, ops,
+	    (unsigned long long)ns, (unsigned long long)bench_cpu_used,
 	    ops ? (double)ns / (double)ops : 0.0);
 	fflush(stdout);
 }

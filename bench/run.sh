@@ -10,7 +10,7 @@
 # Environment:
 #   RSEVENT_BENCH_OURS_LIBDIR  directory holding our libevent*.so (default: the release profile dir,
 #                              $CARGO_TARGET_DIR/release or target/release; setting it skips the build)
-#   RSEVENT_BENCH_RUNS         wall-time runs per side, best one kept (default 7)
+#   RSEVENT_BENCH_RUNS         wall-time runs per side, best one kept (default 11)
 #   RSEVENT_BENCH_TIMEOUT      seconds before a run counts as hung (default 60; x4 under callgrind)
 #   CC, CFLAGS                 compiler and flags for the benchmark programs (default cc, -O2 -g)
 set -uo pipefail
@@ -32,7 +32,7 @@ for arg in "$@"; do
 	esac
 done
 
-runs=${RSEVENT_BENCH_RUNS:-7}
+runs=${RSEVENT_BENCH_RUNS:-11}
 limit=${RSEVENT_BENCH_TIMEOUT:-60}
 cc=${CC:-cc}
 cflags=${CFLAGS:--O2 -g}
@@ -106,9 +106,9 @@ done
 # --- the benchmarks --------------------------------------------------------------------------
 # name | arguments for wall time | arguments under callgrind (smaller, a few seconds each)
 benches=(
-	"pingpong|pingpong -n 1000 -a 100 -w 100 -r 1000|pingpong -n 1000 -a 100 -w 100 -r 100"
-	"timers readd|timers -m readd -n 10000 -k 100|timers -m readd -n 10000 -k 10"
-	"timers zero|timers -m zero -n 10000 -z 1000000 -b 100|timers -m zero -n 10000 -z 20000 -b 100"
+	"pingpong|pingpong -n 1000 -a 100 -w 100 -r 500|pingpong -n 1000 -a 100 -w 100 -r 100"
+	"timers readd|timers -m readd -n 10000 -k 50|timers -m readd -n 10000 -k 10"
+	"timers zero|timers -m zero -n 10000 -z 500000 -b 100|timers -m zero -n 10000 -z 20000 -b 100"
 )
 
 # run <side> <timeout> <outfile-prefix> <command...>: runs one benchmark program; prints its
@@ -151,7 +151,8 @@ libir() {
 
 field() { sed -n "s/.* $1=\([0-9.]*\).*/\1/p" <<<"$2"; }
 
-declare -A wall ir ops libirop
+load0=$(cut -d' ' -f1-3 /proc/loadavg)
+declare -A wall cpu ir ops libirop
 for spec in "${benches[@]}"; do
 	IFS='|' read -r name wall_args cg_args <<<"$spec"
 	key=${name// /_}
@@ -160,17 +161,19 @@ for spec in "${benches[@]}"; do
 	for side in ref ours; do
 		if [ "${built[${wa[0]}.$side]}" = 1 ]; then
 			wall[$key.$side]="-"
+			cpu[$key.$side]="-"
 			ir[$key.$side]="-"
 			libirop[$key.$side]="-"
 		else
 			wall[$key.$side]="no build"
+			cpu[$key.$side]="no build"
 			ir[$key.$side]="no build"
 			libirop[$key.$side]="no build"
 		fi
 	done
 
 	if [ "$do_wall" = 1 ]; then
-		declare -A best=()
+		declare -A best=() bestcpu=()
 		for ((i = 0; i < runs; i++)); do
 			for side in ref ours; do
 				[ "${best[$side]:-}" = FAIL ] && continue
@@ -187,12 +190,17 @@ for spec in "${benches[@]}"; do
 					best[$side]=$ns
 				fi
 				wall[$key.$side]=${best[$side]}
+				c=$(field cpu_ns "$line")
+				if [ -z "${bestcpu[$side]:-}" ] || [ "$c" -lt "${bestcpu[$side]}" ]; then
+					bestcpu[$side]=$c
+				fi
+				cpu[$key.$side]=${bestcpu[$side]}
 				if [[ $line == *spurious=[1-9]* ]]; then
 					note "$name ($side): $(field spurious "$line") callbacks found no data (level-triggered readiness reported without data)"
 				fi
 			done
 		done
-		unset best
+		unset best bestcpu
 	fi
 
 	if [ "$do_callgrind" = 1 ]; then
@@ -244,20 +252,27 @@ dirty=$(git -C "$root" status --porcelain --untracked-files=no 2>/dev/null | gre
 			"$(ratio "${ir[$key.ref]}" "${ir[$key.ours]}") |"
 	done
 	echo
-	echo "Instructions inside the library only (self cost of libevent*.so, per operation):"
+	echo "CPU time (user + system) of the measured section, and instructions inside the library only"
+	echo "(self cost of libevent*.so per operation):"
 	echo
-	echo "| benchmark | ref lib Ir/op | ours lib Ir/op | lib Ir ratio |"
-	echo "|---|---:|---:|---:|"
+	echo "| benchmark | ref CPU | ours CPU | CPU ratio | ref lib Ir/op | ours lib Ir/op | lib Ir ratio |"
+	echo "|---|---:|---:|---:|---:|---:|---:|"
 	for spec in "${benches[@]}"; do
 		IFS='|' read -r name _ _ <<<"$spec"
 		key=${name// /_}
-		echo "| $name | ${libirop[$key.ref]} | ${libirop[$key.ours]} |" \
+		echo "| $name | $(ms "${cpu[$key.ref]}") | $(ms "${cpu[$key.ours]}") |" \
+			"$(ratio "${cpu[$key.ref]}" "${cpu[$key.ours]}") |" \
+			"${libirop[$key.ref]} | ${libirop[$key.ours]} |" \
 			"$(ratio "${libirop[$key.ref]}" "${libirop[$key.ours]}") |"
 	done
 	echo
 	echo "Ratios are ours / reference. Time: best of $runs runs of the measured section only."
 	echo "Ir/op: callgrind instructions inside the measured section (library, libc and the program's"
 	echo "own callbacks) divided by its operation count."
+	if [ "$do_wall" = 1 ]; then
+		echo "Load average before the timed runs: $load0 (the machine has $(nproc) CPUs; a load near"
+		echo "or above that makes wall times noisy, CPU times less so)."
+	fi
 	echo "Commit $commit$dirty, $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs, ours from $libdir."
 	echo
 	echo "Parameters (wall time; callgrind):"

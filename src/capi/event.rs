@@ -139,10 +139,11 @@ pub unsafe extern "C" fn event_base_get_method(base: *const event_base) -> *cons
     unsafe { base_ptr(base).as_ref() }.map_or(null(), |b| b.method_name().as_ptr())
 }
 
-struct MethodList([*const c_char; 3]);
+struct MethodList([*const c_char; 4]);
 // SAFETY: the pointers refer to immutable static strings.
 unsafe impl Sync for MethodList {}
-static METHODS: MethodList = MethodList([c"epoll".as_ptr(), c"poll".as_ptr(), null()]);
+static METHODS: MethodList =
+    MethodList([c"epoll".as_ptr(), c"poll".as_ptr(), c"select".as_ptr(), null()]);
 
 /// The backends this build supports, in order of preference, NULL-terminated.
 #[no_mangle]

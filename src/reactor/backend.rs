@@ -1,4 +1,5 @@
-//! The seam between the loop and the kernel's readiness APIs: epoll (through mio) and poll(2).
+//! The seam between the loop and the kernel's readiness APIs: epoll (through mio), poll(2) and
+//! select(2), chosen in that order of preference as libevent does.
 //!
 //! Each backend is split in two: the interest table ([`Interest`]) that `event_add`/`event_del`
 //! change under the base lock from any thread, and the [`Waiter`] that only the loop's thread
@@ -24,16 +25,18 @@ use std::time::Duration;
 pub enum Method {
     Epoll,
     Poll,
+    Select,
 }
 
 impl Method {
     /// In order of preference, as libevent chooses.
-    pub const ALL: [Method; 2] = [Method::Epoll, Method::Poll];
+    pub const ALL: [Method; 3] = [Method::Epoll, Method::Poll, Method::Select];
 
     pub fn name(self) -> &'static CStr {
         match self {
             Method::Epoll => c"epoll",
             Method::Poll => c"poll",
+            Method::Select => c"select",
         }
     }
 
@@ -42,6 +45,7 @@ impl Method {
         match self {
             Method::Epoll => "EVENT_NOEPOLL",
             Method::Poll => "EVENT_NOPOLL",
+            Method::Select => "EVENT_NOSELECT",
         }
     }
 
@@ -51,7 +55,7 @@ impl Method {
             // ET | O1 | EARLY_CLOSE
             Method::Epoll => 0x01 | 0x02 | 0x08,
             // FDS
-            Method::Poll => 0x04,
+            Method::Poll | Method::Select => 0x04,
         }
     }
 }
@@ -59,7 +63,7 @@ impl Method {
 const EPOLL_MAX_EVENTS: usize = 4096;
 const EPOLL_INITIAL_EVENTS: usize = 32;
 
-/// The interest table: what each fd is registered for.
+/// The interest table: what each fd is registered for (select shares poll's table).
 pub enum Interest {
     Epoll { epfd: RawFd },
     Poll { fds: Vec<libc::pollfd>, slot: Vec<u32> },
@@ -69,6 +73,8 @@ pub enum Interest {
 pub enum Waiter {
     Epoll { poll: mio::Poll, events: Vec<libc::epoll_event>, nready: usize },
     Poll { scratch: Vec<libc::pollfd>, nready: usize },
+    /// Bitmaps sized for the highest fd, so fds past `FD_SETSIZE` work too.
+    Select { scratch: Vec<libc::pollfd>, read: Vec<u64>, write: Vec<u64>, nready: usize },
 }
 
 pub fn open(method: Method) -> io::Result<(Interest, Box<Waiter>)> {
@@ -82,6 +88,10 @@ pub fn open(method: Method) -> io::Result<(Interest, Box<Waiter>)> {
         Method::Poll => Ok((
             Interest::Poll { fds: Vec::new(), slot: Vec::new() },
             Box::new(Waiter::Poll { scratch: Vec::new(), nready: 0 }),
+        )),
+        Method::Select => Ok((
+            Interest::Poll { fds: Vec::new(), slot: Vec::new() },
+            Box::new(Waiter::Select { scratch: Vec::new(), read: Vec::new(), write: Vec::new(), nready: 0 }),
         )),
     }
 }
@@ -173,8 +183,11 @@ fn poll_change(fds: &mut Vec<libc::pollfd>, slot: &mut Vec<u32>, fd: RawFd, new:
     if new & EV_WRITE != 0 {
         events |= libc::POLLOUT;
     }
+    if new & EV_CLOSED != 0 {
+        events |= libc::POLLRDHUP;
+    }
     let i = slot[fdu];
-    if new & (EV_READ | EV_WRITE) == 0 {
+    if new & (EV_READ | EV_WRITE | EV_CLOSED) == 0 {
         if i != 0 {
             let idx = (i - 1) as usize;
             fds.swap_remove(idx);
@@ -203,7 +216,11 @@ fn timeout_ms(timeout: Option<Duration>) -> i32 {
 impl Waiter {
     /// Called with the base lock held, right before [`Waiter::wait`].
     pub fn prepare(&mut self, interest: &Interest) {
-        if let (Waiter::Poll { scratch, .. }, Interest::Poll { fds, .. }) = (self, interest) {
+        if let (
+            Waiter::Poll { scratch, .. } | Waiter::Select { scratch, .. },
+            Interest::Poll { fds, .. },
+        ) = (self, interest)
+        {
             scratch.clear();
             scratch.extend_from_slice(fds);
         }
@@ -229,6 +246,46 @@ impl Waiter {
                 let ms = timeout_ms(timeout);
                 // SAFETY: `scratch` is a valid array of `len` pollfds.
                 let n = unsafe { libc::poll(scratch.as_mut_ptr(), scratch.len() as libc::nfds_t, ms) };
+                if n < 0 {
+                    *nready = 0;
+                    let e = io::Error::last_os_error();
+                    return if e.kind() == io::ErrorKind::Interrupted { Ok(()) } else { Err(e) };
+                }
+                *nready = n as usize;
+                Ok(())
+            }
+            Waiter::Select { scratch, read, write, nready } => {
+                let nfds = scratch.iter().map(|p| p.fd + 1).max().unwrap_or(0);
+                let words = (nfds as usize).div_ceil(64).max(libc::FD_SETSIZE / 64);
+                read.clear();
+                read.resize(words, 0);
+                write.clear();
+                write.resize(words, 0);
+                for p in scratch.iter() {
+                    let (w, b) = (p.fd as usize / 64, 1u64 << (p.fd as usize % 64));
+                    if p.events & libc::POLLIN != 0 {
+                        read[w] |= b;
+                    }
+                    if p.events & libc::POLLOUT != 0 {
+                        write[w] |= b;
+                    }
+                }
+                let mut tv = timeout.map(|d| libc::timeval {
+                    tv_sec: d.as_secs() as libc::time_t,
+                    tv_usec: d.subsec_micros() as libc::suseconds_t,
+                });
+                let tvp = tv.as_mut().map_or(std::ptr::null_mut(), |t| t as *mut libc::timeval);
+                // SAFETY: the bitmaps hold at least `nfds` bits (and at least an fd_set), laid
+                // out as the kernel's fd_set; `tvp` is null or a valid timeval.
+                let n = unsafe {
+                    libc::select(
+                        nfds,
+                        read.as_mut_ptr().cast(),
+                        write.as_mut_ptr().cast(),
+                        std::ptr::null_mut(),
+                        tvp,
+                    )
+                };
                 if n < 0 {
                     *nready = 0;
                     let e = io::Error::last_os_error();
@@ -291,6 +348,27 @@ impl Waiter {
                         w |= EV_READ;
                     }
                     if r & libc::POLLOUT != 0 {
+                        w |= EV_WRITE;
+                    }
+                    if r & libc::POLLRDHUP != 0 {
+                        w |= EV_CLOSED;
+                    }
+                    if w != 0 {
+                        f(p.fd, w);
+                    }
+                }
+            }
+            Waiter::Select { scratch, read, write, nready } => {
+                if *nready == 0 {
+                    return;
+                }
+                for p in scratch.iter() {
+                    let (i, b) = (p.fd as usize / 64, 1u64 << (p.fd as usize % 64));
+                    let mut w = 0;
+                    if read[i] & b != 0 {
+                        w |= EV_READ;
+                    }
+                    if write[i] & b != 0 {
                         w |= EV_WRITE;
                     }
                     if w != 0 {

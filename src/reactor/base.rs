@@ -894,9 +894,6 @@ impl Base {
             if flags(ev) & EVLIST_FINALIZING != 0 {
                 return -1;
             }
-            if tv.is_some() && flags(ev) & EVLIST_TIMEOUT == 0 {
-                self.timeheap.reserve(1);
-            }
             // A signal callback of this event is running in another thread: let it finish its
             // calls before the count changes under it.
             if self.current_event == as_cb(ev)
@@ -930,9 +927,6 @@ impl Base {
                     if (*ev).ev_evcallback.evcb_closure == CLOSURE_EVENT_PERSIST && !absolute {
                         (*ev).ev_.ev_io.ev_timeout = *tv;
                     }
-                    if flags(ev) & EVLIST_TIMEOUT != 0 {
-                        self.remove_timeout(ev);
-                    }
                     // Re-adding an event that is active because its timeout fired cancels that run.
                     if flags(ev) & EVLIST_ACTIVE != 0 && (*ev).ev_res & EV_TIMEOUT != 0 {
                         if evs & EV_SIGNAL != 0 {
@@ -945,18 +939,32 @@ impl Base {
                     }
                     let now = self.gettime();
                     let common = is_common_timeout_tv(tv, self.common_timeouts.len());
-                    if absolute {
-                        (*ev).ev_timeout = *tv;
+                    let at = if absolute {
+                        *tv
                     } else if common {
                         let mut rel = *tv;
                         rel.tv_usec = (rel.tv_usec as i64 & MICROSECONDS_MASK) as _;
                         let mut at = tv_add(&now, &rel);
                         at.tv_usec = (at.tv_usec as i64 | (tv.tv_usec as i64 & !MICROSECONDS_MASK)) as _;
-                        (*ev).ev_timeout = at;
+                        at
                     } else {
-                        (*ev).ev_timeout = tv_add(&now, tv);
+                        tv_add(&now, tv)
+                    };
+                    let ncommon = self.common_timeouts.len();
+                    if flags(ev) & EVLIST_TIMEOUT != 0
+                        && !common
+                        && !is_common_timeout_tv(&(*ev).ev_timeout, ncommon)
+                    {
+                        // Moving a pending heap timeout: re-sort it in place.
+                        (*ev).ev_timeout = at;
+                        self.timeheap.adjust(ev);
+                    } else {
+                        if flags(ev) & EVLIST_TIMEOUT != 0 {
+                            self.remove_timeout(ev);
+                        }
+                        (*ev).ev_timeout = at;
+                        self.insert_timeout(ev);
                     }
-                    self.insert_timeout(ev);
                     if common {
                         let ctl = self.common_timeouts[common_timeout_idx(&(*ev).ev_timeout)];
                         if (*ctl).events.first == ev {

@@ -16,6 +16,7 @@ static MAP: Mutex<Option<HashMap<usize, bool>>> = Mutex::new(None);
 /// The fatal code libevent uses for misuse it detects: abort() when no fatal callback is set.
 const ERR_ABORT: i32 = 0xdeaddead_u32 as i32;
 
+#[inline]
 pub fn is_on() -> bool {
     ON.load(Ordering::Relaxed)
 }
@@ -61,23 +62,52 @@ fn die(what: &str, func: &str, ev: *const event) -> ! {
     std::process::abort()
 }
 
+/// Checked on every call: a branch on one flag when debug mode is off.
+#[inline]
 pub fn note_setup(ev: *const event) {
-    if !is_on() {
+    if is_on() {
+        note_setup_slow(ev);
+    } else {
+        // Debug mode can no longer be turned on once an event exists.
         TOO_LATE.store(true, Ordering::Relaxed);
-        return;
     }
+}
+
+#[cold]
+#[inline(never)]
+fn note_setup_slow(ev: *const event) {
     with_map(|m| {
         m.insert(ev as usize, false);
     });
 }
 
+/// Checked on every call: a branch on one flag when debug mode is off.
+#[inline]
 pub fn note_teardown(ev: *const event) {
+    if is_on() {
+        note_teardown_slow(ev);
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn note_teardown_slow(ev: *const event) {
     with_map(|m| {
         m.remove(&(ev as usize));
     });
 }
 
+/// Checked on every call: a branch on one flag when debug mode is off.
+#[inline]
 pub fn note_add(ev: *const event, func: &str) {
+    if is_on() {
+        note_add_slow(ev, func);
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn note_add_slow(ev: *const event, func: &str) {
     if let Some(false) = with_map(|m| match m.get_mut(&(ev as usize)) {
         Some(added) => {
             *added = true;
@@ -89,7 +119,17 @@ pub fn note_add(ev: *const event, func: &str) {
     }
 }
 
+/// Checked on every call: a branch on one flag when debug mode is off.
+#[inline]
 pub fn note_del(ev: *const event) {
+    if is_on() {
+        note_del_slow(ev);
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn note_del_slow(ev: *const event) {
     with_map(|m| {
         if let Some(added) = m.get_mut(&(ev as usize)) {
             *added = false;
@@ -97,13 +137,33 @@ pub fn note_del(ev: *const event) {
     });
 }
 
+/// Checked on every call: a branch on one flag when debug mode is off.
+#[inline]
 pub fn assert_is_setup(ev: *const event, func: &str) {
+    if is_on() {
+        assert_is_setup_slow(ev, func);
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn assert_is_setup_slow(ev: *const event, func: &str) {
     if let Some(false) = with_map(|m| m.contains_key(&(ev as usize))) {
         die("a non-initialized", func, ev);
     }
 }
 
+/// Checked on every call: a branch on one flag when debug mode is off.
+#[inline]
 pub fn assert_not_added(ev: *const event, func: &str) {
+    if is_on() {
+        assert_not_added_slow(ev, func);
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn assert_not_added_slow(ev: *const event, func: &str) {
     if let Some(true) = with_map(|m| m.get(&(ev as usize)).copied().unwrap_or(false)) {
         die("an already added", func, ev);
     }

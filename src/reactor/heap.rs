@@ -3,7 +3,6 @@
 //!
 //! Invariant: every pointer in `items` is a valid event whose `min_heap_idx` is its position.
 
-use super::time::tv_lt;
 use crate::capi::event_struct::event;
 
 #[derive(Default)]
@@ -20,9 +19,11 @@ unsafe fn set_idx(ev: *mut event, i: usize) {
 
 /// # Safety
 /// both valid.
+#[inline]
 unsafe fn earlier(a: *mut event, b: *mut event) -> bool {
     // SAFETY: caller guarantees validity.
-    unsafe { tv_lt(&(*a).ev_timeout, &(*b).ev_timeout) }
+    let (a, b) = unsafe { (&(*a).ev_timeout, &(*b).ev_timeout) };
+    a.tv_sec < b.tv_sec || (a.tv_sec == b.tv_sec && a.tv_usec < b.tv_usec)
 }
 
 impl TimerHeap {
@@ -42,88 +43,109 @@ impl TimerHeap {
         self.items[i]
     }
 
-    pub fn reserve(&mut self, n: usize) {
-        self.items.reserve(n);
-    }
-
     /// # Safety
     /// `ev` is valid, not in the heap, and stays valid while in it.
     pub unsafe fn push(&mut self, ev: *mut event) {
         self.items.push(ev);
-        // SAFETY: all items are valid per the invariant.
-        unsafe { self.sift_up(self.items.len() - 1) };
+        // SAFETY: the new last index is in bounds; items are valid.
+        unsafe { self.sift_up(self.items.len() - 1, ev) };
+    }
+
+    /// Restores the order after the deadline of `ev` (in the heap) changed: one sift, not a
+    /// removal and an insertion.
+    ///
+    /// # Safety
+    /// `ev` is in the heap.
+    pub unsafe fn adjust(&mut self, ev: *mut event) {
+        // SAFETY: `ev` is in the heap, so its index is in bounds; items are valid events.
+        unsafe {
+            let i = (*ev).ev_timeout_pos.min_heap_idx as usize;
+            debug_assert!(i < self.items.len() && self.items[i] == ev);
+            self.place(i, ev);
+        }
     }
 
     /// # Safety
     /// `ev` is in the heap.
     pub unsafe fn remove(&mut self, ev: *mut event) {
         // SAFETY: `ev` is valid since it is in the heap.
-        let i = unsafe { (*ev).ev_timeout_pos.min_heap_idx };
-        debug_assert!(i >= 0 && (i as usize) < self.items.len() && self.items[i as usize] == ev);
-        let i = i as usize;
+        let i = unsafe { (*ev).ev_timeout_pos.min_heap_idx } as usize;
+        debug_assert!(i < self.items.len() && self.items[i] == ev);
         let last = self.items.pop().expect("heap not empty");
         if i < self.items.len() {
-            self.items[i] = last;
-            // SAFETY: items are valid; restore order around the moved element.
-            unsafe {
-                set_idx(last, i);
-                if i > 0 && earlier(last, self.items[(i - 1) / 2]) {
-                    self.sift_up(i);
-                } else {
-                    self.sift_down(i);
-                }
-            }
+            // SAFETY: `i` is in bounds; the former last entry fills the hole.
+            unsafe { self.place(i, last) };
         }
         // SAFETY: `ev` is valid (it was in the heap a moment ago).
         unsafe { (*ev).ev_timeout_pos.min_heap_idx = -1 };
     }
 
+    /// Puts `ev` into hole `i` and moves it up or down to where it belongs.
+    ///
     /// # Safety
-    /// Heap invariant holds.
-    unsafe fn sift_up(&mut self, mut i: usize) {
-        let ev = self.items[i];
-        while i > 0 {
-            let parent = (i - 1) / 2;
-            // SAFETY: heap items are valid.
-            if !unsafe { earlier(ev, self.items[parent]) } {
-                break;
+    /// `i < len`; items and `ev` are valid.
+    unsafe fn place(&mut self, i: usize, ev: *mut event) {
+        // SAFETY: per the caller.
+        unsafe {
+            if i > 0 && earlier(ev, *self.items.get_unchecked((i - 1) / 2)) {
+                self.sift_up(i, ev);
+            } else {
+                self.sift_down(i, ev);
             }
-            self.items[i] = self.items[parent];
-            // SAFETY: as above.
-            unsafe { set_idx(self.items[i], i) };
-            i = parent;
         }
-        self.items[i] = ev;
-        // SAFETY: as above.
-        unsafe { set_idx(ev, i) };
     }
 
     /// # Safety
-    /// Heap invariant holds.
-    unsafe fn sift_down(&mut self, mut i: usize) {
-        let n = self.items.len();
-        let ev = self.items[i];
-        loop {
-            let mut child = 2 * i + 1;
-            if child >= n {
-                break;
-            }
-            // SAFETY: heap items are valid.
-            unsafe {
-                if child + 1 < n && earlier(self.items[child + 1], self.items[child]) {
-                    child += 1;
-                }
-                if !earlier(self.items[child], ev) {
+    /// `i < len`; items and `ev` are valid.
+    unsafe fn sift_up(&mut self, mut i: usize, ev: *mut event) {
+        // SAFETY: `i < len` on entry and `parent < i`.
+        unsafe {
+            let base = self.items.as_mut_ptr();
+            while i > 0 {
+                let parent = (i - 1) / 2;
+                let p = *base.add(parent);
+                if !earlier(ev, p) {
                     break;
                 }
-                self.items[i] = self.items[child];
-                set_idx(self.items[i], i);
+                *base.add(i) = p;
+                set_idx(p, i);
+                i = parent;
             }
-            i = child;
+            *base.add(i) = ev;
+            set_idx(ev, i);
         }
-        self.items[i] = ev;
-        // SAFETY: as above.
-        unsafe { set_idx(ev, i) };
+    }
+
+    /// Between two children with equal deadlines the right one moves up, as in libevent, so
+    /// timers that share a deadline run in the reference's order.
+    ///
+    /// # Safety
+    /// `i < len`; items and `ev` are valid.
+    unsafe fn sift_down(&mut self, mut i: usize, ev: *mut event) {
+        let n = self.items.len();
+        // SAFETY: every index used is checked against `n`.
+        unsafe {
+            let base = self.items.as_mut_ptr();
+            loop {
+                let right = 2 * (i + 1);
+                if right > n {
+                    break;
+                }
+                let mut child = right;
+                if right == n || earlier(*base.add(right - 1), *base.add(right)) {
+                    child = right - 1;
+                }
+                let c = *base.add(child);
+                if !earlier(c, ev) {
+                    break;
+                }
+                *base.add(i) = c;
+                set_idx(c, i);
+                i = child;
+            }
+            *base.add(i) = ev;
+            set_idx(ev, i);
+        }
     }
 }
 
@@ -152,6 +174,10 @@ mod tests {
             for &p in ptrs.iter().step_by(3) {
                 h.remove(p);
                 assert_eq!((*p).ev_timeout_pos.min_heap_idx, -1);
+            }
+            for (k, &p) in ptrs.iter().enumerate().filter(|(k, _)| k % 3 != 0).step_by(5) {
+                (*p).ev_timeout.tv_sec = (k as i64 * 31) % 23;
+                h.adjust(p);
             }
             let mut last = (-1i64, -1i64);
             let mut n = 0;

@@ -381,6 +381,7 @@ c_tests! {
     time_cache,
     introspection,
     io_backends,
+    io_select,
     event_accessors,
     add_del_active,
     base_once,

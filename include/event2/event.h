@@ -631,11 +631,6 @@ EVENT2_EXPORT_SYMBOL void event_enable_debug_logging(uint32_t which);
 EVENT2_EXPORT_SYMBOL void event_enable_debug_mode(void);
 
 /**
- * Turns debug mode off again (exported for compatibility; in no public header).
- */
-EVENT2_EXPORT_SYMBOL void event_disable_debug_mode(void);
-
-/**
  * Releases the library's global state. Nothing may be used afterwards.
  */
 EVENT2_EXPORT_SYMBOL void libevent_global_shutdown(void);

@@ -165,16 +165,6 @@ EVENT2_EXPORT_SYMBOL void evthread_enable_lock_debuging(void);
  */
 EVENT2_EXPORT_SYMBOL int evthread_make_base_notifiable(struct event_base *base);
 
-/**
- * The lock callbacks in use (exported for compatibility; in no public header).
- */
-EVENT2_EXPORT_SYMBOL struct evthread_lock_callbacks *evthread_get_lock_callbacks(void);
-
-/**
- * The condition callbacks in use (exported for compatibility; in no public header).
- */
-EVENT2_EXPORT_SYMBOL struct evthread_condition_callbacks *evthread_get_condition_callbacks(void);
-
 #ifdef __cplusplus
 }
 #endif

@@ -796,6 +796,7 @@ pub extern "C" fn event_enable_debug_mode() {
     debug::enable();
 }
 
+/// cbindgen:ignore
 /// Turns debug mode off again (exported for compatibility; in no public header).
 #[no_mangle]
 pub extern "C" fn event_disable_debug_mode() {

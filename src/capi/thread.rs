@@ -51,12 +51,14 @@ pub unsafe extern "C" fn evthread_make_base_notifiable(base: *mut event_base) ->
     unsafe { with_base(base, -1, |b| b.make_notifiable_nolock()) }
 }
 
+/// cbindgen:ignore
 /// The lock callbacks in use (exported for compatibility; in no public header).
 #[no_mangle]
 pub extern "C" fn evthread_get_lock_callbacks() -> *mut evthread_lock_callbacks {
     thread::LOCK_FNS.ptr()
 }
 
+/// cbindgen:ignore
 /// The condition callbacks in use (exported for compatibility; in no public header).
 #[no_mangle]
 pub extern "C" fn evthread_get_condition_callbacks() -> *mut evthread_condition_callbacks {

@@ -503,6 +503,7 @@ impl Base {
         }
     }
 
+    #[inline]
     fn need_notify(&self) -> bool {
         match thread::current_id() {
             None => false,
@@ -545,6 +546,7 @@ impl Base {
 
     // ---- counters and queues ----
 
+    #[inline]
     fn incr_count(&mut self, f: c_short) {
         if f & EVLIST_INTERNAL == 0 {
             self.event_count += 1;
@@ -552,6 +554,7 @@ impl Base {
         }
     }
 
+    #[inline]
     fn decr_count(&mut self, f: c_short) {
         if f & EVLIST_INTERNAL == 0 {
             self.event_count -= 1;
@@ -584,6 +587,7 @@ impl Base {
 
     /// The queue index for `cb`, clamping a priority set before `event_base_priority_init`
     /// shrank the number of queues.
+    #[inline]
     unsafe fn queue_of(&mut self, cb: *mut event_callback) -> usize {
         // SAFETY: `cb` valid per the caller.
         unsafe {
@@ -595,6 +599,7 @@ impl Base {
         }
     }
 
+    #[inline]
     unsafe fn insert_active(&mut self, cb: *mut event_callback) {
         // SAFETY: `cb` valid per the caller; it is in no active queue (flag checked).
         unsafe {
@@ -610,6 +615,7 @@ impl Base {
         }
     }
 
+    #[inline]
     unsafe fn remove_active(&mut self, cb: *mut event_callback) {
         // SAFETY: `cb` is in its active queue (the flag says so).
         unsafe {
@@ -805,6 +811,7 @@ impl Base {
     }
 
     /// Activates the events of `fd` that wait for any of `what`.
+    #[inline]
     pub fn io_active(&mut self, fd: RawFd, what: c_short) {
         if fd < 0 || fd as usize >= self.io.len() {
             return;
@@ -1047,6 +1054,7 @@ impl Base {
     ///
     /// # Safety
     /// `ev` is a set-up event of this base.
+    #[inline]
     pub unsafe fn active_nolock(&mut self, ev: *mut event, res: c_short, ncalls: c_short) {
         // SAFETY: `ev` is valid and belongs to this base, per the caller.
         unsafe {
@@ -1073,7 +1081,14 @@ impl Base {
                 (*ev).ev_.ev_signal.ev_ncalls = ncalls;
                 (*ev).ev_.ev_signal.ev_pncalls = null_mut();
             }
-            self.callback_activate_nolock(as_cb(ev));
+            // What `callback_activate_nolock` would do, without checking the flags again.
+            if f & EVLIST_ACTIVE_LATER != 0 {
+                self.remove_active_later(as_cb(ev));
+            }
+            self.insert_active(as_cb(ev));
+            if self.need_notify() {
+                self.notify();
+            }
         }
     }
 
@@ -1081,6 +1096,7 @@ impl Base {
     ///
     /// # Safety
     /// `cb` is valid and belongs to this base.
+    #[inline]
     pub unsafe fn callback_activate_nolock(&mut self, cb: *mut event_callback) -> c_int {
         // SAFETY: `cb` valid per the caller.
         unsafe {

@@ -391,6 +391,7 @@ c_tests! {
     del_in_callback,
     timers,
     timer_stress,
+    timeout_semantics,
     signals,
     threads_cross,
     threads_del_wait,

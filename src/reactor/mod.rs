@@ -4,6 +4,7 @@ pub mod backend;
 pub mod base;
 pub mod config;
 pub mod debug;
+pub mod deferred;
 pub mod heap;
 pub mod links;
 pub mod signal;

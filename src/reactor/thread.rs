@@ -376,7 +376,8 @@ const DEBUG_COND_FNS: evthread_condition_callbacks = evthread_condition_callback
     wait_condition: Some(dbg_cond_wait),
 };
 
-/// A base's lock and condition: no-ops when the base was created without threading.
+/// A recursive lock (and condition) from the program's threading callbacks: no-ops when threading
+/// was off at creation. Bases use one; so do evbuffers and bufferevents that ask for locking.
 pub struct BaseLock {
     lock: *mut c_void,
     cond: *mut c_void,
@@ -454,3 +455,6 @@ impl Drop for BaseLock {
         }
     }
 }
+
+/// The same lock type, for objects other than bases.
+pub type Lock = BaseLock;

@@ -26,7 +26,7 @@ int main(void)
 {
 	struct event_base *base = event_base_new();
 	struct event *rd, *t1, *t2, *act, *re;
-	struct timeval ten_ms = { 0, 10000 }, twenty_ms = { 0, 20000 }, long_ms = { 0, 200000 };
+	struct timeval ten_ms = { 0, 10000 }, twenty_ms = { 0, 20000 }, long_ms = { 0, 500000 };
 	int sp[2], r;
 	CHECK(base);
 	g_base = base;

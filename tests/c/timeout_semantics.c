@@ -77,7 +77,7 @@ static void plain_cb(evutil_socket_t fd, short what, void *arg)
 int main(void)
 {
 	struct event *reader, *writer, *tick, *selfev, *act;
-	struct timeval hundred = { 0, 400000 }, sixty = { 0, 50000 }, ten = { 0, 10000 }, five_s = { 5, 0 };
+	struct timeval timeout_tv = { 0, 400000 }, data_at = { 0, 50000 }, ten = { 0, 10000 }, five_s = { 5, 0 };
 	int r;
 
 	base = event_base_new();
@@ -87,8 +87,8 @@ int main(void)
 	reader = event_new(base, sp[0], EV_READ | EV_PERSIST, persist_cb, event_self_cbarg());
 	writer = evtimer_new(base, writer_cb, NULL);
 	gettimeofday(&t0, NULL);
-	event_add(reader, &hundred);
-	event_add(writer, &sixty);
+	event_add(reader, &timeout_tv);
+	event_add(writer, &data_at);
 	r = event_base_dispatch(base);
 	SAY("persistent reader: dispatch -> %d reads %d timeouts %d", r, preads, ptimeouts);
 

@@ -393,6 +393,30 @@ fn start_on_free_port(
     panic!("{last}");
 }
 
+/// Prints how long each phase of a test took (shown with `--nocapture` or when the test fails).
+struct Phases {
+    test: &'static str,
+    last: Instant,
+}
+
+impl Phases {
+    fn new(test: &'static str) -> Phases {
+        Phases {
+            test,
+            last: Instant::now(),
+        }
+    }
+    fn done(&mut self, what: &str) {
+        let now = Instant::now();
+        println!(
+            "[{}] {what}: {:.3}s",
+            self.test,
+            (now - self.last).as_secs_f64()
+        );
+        self.last = now;
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // memcached
 
@@ -581,7 +605,9 @@ fn stats(mc: &mut Mc) -> BTreeMap<String, String> {
 #[test]
 fn memcached() {
     let memcached = find_program("memcached");
+    let mut ph = Phases::new("memcached");
     let lib = lib_dir();
+    ph.done("build");
     let dir = TempDir::new("memcached");
     let (mut d, port) = start_on_free_port("memcached", dir.path(), |port| {
         let mut cmd = Command::new(&memcached);
@@ -605,6 +631,7 @@ fn memcached() {
         cmd
     });
     check_maps("memcached", d.pid, &lib);
+    ph.done("start");
 
     let workers: Vec<_> = (0..MC_CONNS)
         .map(|t| thread::spawn(move || mc_worker(port, t)))
@@ -618,6 +645,7 @@ fn memcached() {
         }
     }
 
+    ph.done("set/get workers");
     // Everything one connection stored is visible from another.
     let mut mc = Mc::connect(port);
     for t in 0..MC_CONNS {
@@ -642,6 +670,7 @@ fn memcached() {
     }
     drop(many);
 
+    ph.done("cross-connection gets, 64 connections");
     let st = stats(&mut mc);
     let num = |k: &str| -> u64 {
         st.get(k)
@@ -685,6 +714,7 @@ fn memcached() {
         "memcached exit status {st:?}; output:\n{}",
         d.output()
     );
+    ph.done("stats, exit on SIGTERM");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -759,6 +789,7 @@ fn databases(psql_bin: &Path, port: u16) -> Vec<String> {
 fn pgbouncer() {
     let pgbouncer = find_program("pgbouncer");
     let psql_bin = find_program("psql");
+    let mut ph = Phases::new("pgbouncer");
     let setpriv = if is_root() {
         Some(find_program("setpriv"))
     } else {
@@ -777,6 +808,7 @@ fn pgbouncer() {
         );
     }
     let ini = dir.path().join("pgbouncer.ini");
+    ph.done("build");
 
     // The version banner comes from the library under test (event_get_version).
     let mut v = Command::new(&pgbouncer);
@@ -825,6 +857,7 @@ fn pgbouncer() {
         d.pid
     );
 
+    ph.done("-V, start");
     let rows = psql(&psql_bin, port, "SHOW VERSION");
     assert_eq!(rows, vec![version_line.clone()], "SHOW VERSION");
 
@@ -861,6 +894,7 @@ fn pgbouncer() {
     assert_eq!(lists["used_clients"], 1, "only this psql: {lists:?}");
     assert_eq!(lists["used_servers"], 0, "{lists:?}");
 
+    ph.done("SHOW VERSION, SHOW LISTS");
     // Several clients at once.
     let parallel: Vec<_> = (0..4)
         .map(|_| {
@@ -875,6 +909,7 @@ fn pgbouncer() {
         assert_eq!(rows, vec![version_line.clone()]);
     }
 
+    ph.done("4 parallel psql");
     // SIGHUP re-reads the config (a signal event): a new database shows up.
     assert_eq!(databases(&psql_bin, port), ["dummy", "pgbouncer"]);
     fs::write(&ini, pgb_config(dir.path(), port, &["added_by_hup"])).unwrap();
@@ -894,6 +929,7 @@ fn pgbouncer() {
             panic!("pgbouncer exited ({st}) after SIGHUP:\n{}", d.output());
         }
     }
+    ph.done("reload on SIGHUP");
     // The admin command RELOAD does the same synchronously.
     fs::write(
         &ini,
@@ -912,6 +948,7 @@ fn pgbouncer() {
     let pid_text = fs::read_to_string(&pidfile).expect("pgbouncer wrote no pidfile");
     assert_eq!(pid_text.trim(), d.pid.to_string(), "pidfile");
 
+    ph.done("RELOAD");
     // SIGINT: safe shutdown, pgbouncer leaves its loop and exits 0 by itself.
     d.signal(libc::SIGINT);
     let st = d.wait_exit(EXIT_TIMEOUT);
@@ -926,6 +963,7 @@ fn pgbouncer() {
         d.output()
     );
     assert!(!pidfile.exists(), "pgbouncer left its pidfile behind");
+    ph.done("exit on SIGINT");
     let out = d.output();
     assert!(out.contains("got SIGHUP"), "no SIGHUP in the log:\n{out}");
     assert!(out.contains("got SIGINT"), "no SIGINT in the log:\n{out}");

@@ -204,6 +204,20 @@ fn poll_change(fds: &mut Vec<libc::pollfd>, slot: &mut Vec<u32>, fd: RawFd, new:
     }
 }
 
+/// The number of ready fds from a wait's return value; an interrupted wait (a signal arrived)
+/// counts as none ready, not as an error.
+fn ready_count(n: i32) -> io::Result<usize> {
+    if n >= 0 {
+        return Ok(n as usize);
+    }
+    let e = io::Error::last_os_error();
+    if e.kind() == io::ErrorKind::Interrupted {
+        Ok(0)
+    } else {
+        Err(e)
+    }
+}
+
 /// Milliseconds for epoll_wait/poll, rounded up so that a timer never wakes the loop early
 /// (-1: no timeout).
 fn timeout_ms(timeout: Option<Duration>) -> i32 {
@@ -234,24 +248,16 @@ impl Waiter {
                 let n = unsafe {
                     libc::epoll_wait(poll.as_raw_fd(), events.as_mut_ptr(), events.len() as i32, timeout_ms(timeout))
                 };
-                if n < 0 {
-                    *nready = 0;
-                    let e = io::Error::last_os_error();
-                    return if e.kind() == io::ErrorKind::Interrupted { Ok(()) } else { Err(e) };
-                }
-                *nready = n as usize;
+                *nready = 0;
+                *nready = ready_count(n)?;
                 Ok(())
             }
             Waiter::Poll { scratch, nready } => {
                 let ms = timeout_ms(timeout);
                 // SAFETY: `scratch` is a valid array of `len` pollfds.
                 let n = unsafe { libc::poll(scratch.as_mut_ptr(), scratch.len() as libc::nfds_t, ms) };
-                if n < 0 {
-                    *nready = 0;
-                    let e = io::Error::last_os_error();
-                    return if e.kind() == io::ErrorKind::Interrupted { Ok(()) } else { Err(e) };
-                }
-                *nready = n as usize;
+                *nready = 0;
+                *nready = ready_count(n)?;
                 Ok(())
             }
             Waiter::Select { scratch, read, write, nready } => {
@@ -286,12 +292,8 @@ impl Waiter {
                         tvp,
                     )
                 };
-                if n < 0 {
-                    *nready = 0;
-                    let e = io::Error::last_os_error();
-                    return if e.kind() == io::ErrorKind::Interrupted { Ok(()) } else { Err(e) };
-                }
-                *nready = n as usize;
+                *nready = 0;
+                *nready = ready_count(n)?;
                 Ok(())
             }
         }

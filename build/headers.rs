@@ -60,6 +60,24 @@ const HEADERS: &[Header] = &[
         exclude: &[],
     },
     Header {
+        path: "event2/buffer.h",
+        sources: &["src/capi/buffer_defs.rs", "src/capi/buffer.rs"],
+        tags: &[
+            "evbuffer",
+            "evbuffer_ptr",
+            "evbuffer_cb_entry",
+            "evbuffer_file_segment",
+            "event_base",
+        ],
+        exclude: &[],
+    },
+    Header {
+        path: "event2/buffer_compat.h",
+        sources: &["src/capi/buffer_compat.rs"],
+        tags: &["evbuffer"],
+        exclude: &[],
+    },
+    Header {
         path: "event2/util.h",
         sources: &["src/capi/util_defs.rs", "src/capi/util.rs"],
         tags: &["evutil_monotonic_timer", "evutil_addrinfo"],

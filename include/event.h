@@ -31,6 +31,8 @@ extern "C" {
 #include <event2/event_struct.h>
 #include <event2/event.h>
 #include <event2/event_compat.h>
+#include <event2/buffer.h>
+#include <event2/buffer_compat.h>
 
 #ifdef __cplusplus
 }

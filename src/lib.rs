@@ -3,6 +3,7 @@
 //! `capi` is the C boundary (every `#[no_mangle] extern "C"` item, the public `#[repr(C)]` layouts);
 //! everything else is the engine, ordinary Rust that the boundary calls into.
 
+pub mod buffer;
 pub mod capi;
 pub mod reactor;
 pub mod util;

@@ -1,6 +1,9 @@
 //! The C boundary: one module per public header (`event.rs` ↔ `event2/event.h`, ...). Only here do
 //! `extern "C"` functions, raw pointers in signatures and the public `#[repr(C)]` layouts live.
 
+pub mod buffer;
+pub mod buffer_compat;
+pub mod buffer_defs;
 pub mod event;
 pub mod event_compat;
 pub mod event_defs;

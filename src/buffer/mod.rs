@@ -165,6 +165,21 @@ unsafe fn destroy(buf: *mut Evbuffer) {
     }
 }
 
+/// Runs `f` on the buffer with its lock held (for operations that do not change the length).
+///
+/// # Safety
+/// `buf` is a live buffer.
+#[inline]
+pub unsafe fn locked_ro<R>(buf: *mut Evbuffer, f: impl FnOnce(&mut Evbuffer) -> R) -> R {
+    // SAFETY: per the caller.
+    unsafe {
+        (*buf).lock.lock();
+        let r = f(&mut *buf);
+        release(buf);
+        r
+    }
+}
+
 /// Runs `f` on the buffer with its lock held, then its callbacks, then unlocks.
 ///
 /// # Safety
@@ -222,8 +237,8 @@ impl Evbuffer {
     }
 
     fn push_chunk(&mut self, c: Chunk) {
-        // Empty owned chunks at the end are unused reservations: drop them when real data follows.
-        while matches!(self.chunks.back(), Some(l) if l.off == 0 && l.is_owned()) {
+        // Empty chunks at the end (unused reservations, empty references) go when data follows.
+        while matches!(self.chunks.back(), Some(l) if l.off == 0) {
             self.chunks.pop_back();
         }
         self.chunks.push_back(c);
@@ -280,7 +295,7 @@ impl Evbuffer {
             self.chunks.back_mut().unwrap().append(head);
         }
         c.append(rest);
-        self.chunks.push_back(c);
+        self.push_chunk(c);
         self.total += n;
         self.n_add += n;
         Ok(())
@@ -674,7 +689,7 @@ impl Evbuffer {
             self.chunks.clear();
             std::mem::swap(&mut self.chunks, &mut src.chunks);
         } else {
-            while matches!(self.chunks.back(), Some(l) if l.off == 0 && l.is_owned()) {
+            while matches!(self.chunks.back(), Some(l) if l.off == 0) {
                 self.chunks.pop_back();
             }
             self.chunks.append(&mut src.chunks);
@@ -698,7 +713,7 @@ impl Evbuffer {
         if self.freeze_start || src.freeze_start || n > MAX_LEN - self.total {
             return Err(Fail);
         }
-        while matches!(src.chunks.back(), Some(l) if l.off == 0 && l.is_owned()) {
+        while matches!(src.chunks.back(), Some(l) if l.off == 0) {
             src.chunks.pop_back();
         }
         if self.total == 0 {
@@ -730,7 +745,7 @@ impl Evbuffer {
             let c = self.chunks.pop_front().unwrap();
             moved += c.off;
             if first {
-                while matches!(dst.chunks.back(), Some(l) if l.off == 0 && l.is_owned()) {
+                while matches!(dst.chunks.back(), Some(l) if l.off == 0) {
                     dst.chunks.pop_back();
                 }
                 first = false;

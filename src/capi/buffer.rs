@@ -36,6 +36,21 @@ unsafe fn with<R>(p: *const evbuffer, default: R, f: impl FnOnce(&mut Evbuffer) 
     unsafe { engine::locked(b, f) }
 }
 
+/// Runs `f` on the buffer with the lock held, for operations that do not change its length
+/// (no callbacks run); `default` for NULL.
+///
+/// # Safety
+/// `p` is null or a live buffer.
+#[inline]
+unsafe fn ro<R>(p: *const evbuffer, default: R, f: impl FnOnce(&mut Evbuffer) -> R) -> R {
+    let b = eb(p);
+    if b.is_null() {
+        return default;
+    }
+    // SAFETY: a live buffer per the caller.
+    unsafe { engine::locked_ro(b, f) }
+}
+
 /// Runs `f` on two distinct buffers with both locks held (in address order), then the
 /// callbacks of both: `first`'s before `second`'s, unless `f` returns true with its result.
 ///
@@ -169,7 +184,7 @@ pub unsafe extern "C" fn evbuffer_unlock(buf: *mut evbuffer) {
 pub unsafe extern "C" fn evbuffer_set_flags(buf: *mut evbuffer, flags: ev_uint64_t) -> c_int {
     // SAFETY: null or live.
     unsafe {
-        with(buf, -1, |b| {
+        ro(buf, -1, |b| {
             b.flags |= flags & engine::FLAG_DRAINS_TO_FD;
             0
         })
@@ -181,7 +196,7 @@ pub unsafe extern "C" fn evbuffer_set_flags(buf: *mut evbuffer, flags: ev_uint64
 pub unsafe extern "C" fn evbuffer_clear_flags(buf: *mut evbuffer, flags: ev_uint64_t) -> c_int {
     // SAFETY: null or live.
     unsafe {
-        with(buf, -1, |b| {
+        ro(buf, -1, |b| {
             b.flags &= !flags;
             0
         })
@@ -192,7 +207,7 @@ pub unsafe extern "C" fn evbuffer_clear_flags(buf: *mut evbuffer, flags: ev_uint
 #[no_mangle]
 pub unsafe extern "C" fn evbuffer_get_length(buf: *const evbuffer) -> size_t {
     // SAFETY: null or live.
-    unsafe { with(buf, 0, |b| b.total) }
+    unsafe { ro(buf, 0, |b| b.total) }
 }
 
 /// The number of bytes readable at once at the front of the buffer (the first chunk's), 0 when
@@ -200,14 +215,14 @@ pub unsafe extern "C" fn evbuffer_get_length(buf: *const evbuffer) -> size_t {
 #[no_mangle]
 pub unsafe extern "C" fn evbuffer_get_contiguous_space(buf: *const evbuffer) -> size_t {
     // SAFETY: null or live.
-    unsafe { with(buf, 0, |b| b.contiguous_space()) }
+    unsafe { ro(buf, 0, |b| b.contiguous_space()) }
 }
 
 /// Makes room so that `datlen` more bytes can be appended without allocating. Returns 0 or -1.
 #[no_mangle]
 pub unsafe extern "C" fn evbuffer_expand(buf: *mut evbuffer, datlen: size_t) -> c_int {
     // SAFETY: null or live.
-    unsafe { with(buf, -1, |b| if b.expand(datlen).is_ok() { 0 } else { -1 }) }
+    unsafe { ro(buf, -1, |b| if b.expand(datlen).is_ok() { 0 } else { -1 }) }
 }
 
 /// Reserves at least `size` bytes of writable room at the end of the buffer, as up to `n_vec`
@@ -226,7 +241,7 @@ pub unsafe extern "C" fn evbuffer_reserve_space(
     }
     // SAFETY: null or live; `vec` holds `n_vec` entries per the API.
     unsafe {
-        with(buf, -1, |b| match b.reserve(size as usize, n_vec as usize) {
+        ro(buf, -1, |b| match b.reserve(size as usize, n_vec as usize) {
             Ok(ext) => {
                 for (i, (p, l)) in ext.iter().enumerate() {
                     *vec.add(i) = iovec { iov_base: *p as *mut c_void, iov_len: *l };
@@ -350,7 +365,7 @@ pub unsafe extern "C" fn evbuffer_copyout_from(
     }
     // SAFETY: null or live; `pos` null or valid; `data_out` has room for `datlen` bytes.
     unsafe {
-        with(buf, -1, |b| {
+        ro(buf, -1, |b| {
             let from = match pos.as_ref() {
                 None => 0,
                 Some(p) => match get_ptr(b, p) {
@@ -723,7 +738,7 @@ pub unsafe extern "C" fn evbuffer_search_range(
     }
     // SAFETY: null or live; `what` holds `len` bytes; the positions are null or valid.
     unsafe {
-        with(buffer, not_found(), |b| {
+        ro(buffer, not_found(), |b| {
             if len > isize::MAX as usize || b.materialize_all().is_err() {
                 return not_found();
             }
@@ -767,7 +782,7 @@ pub unsafe extern "C" fn evbuffer_ptr_set(
     }
     // SAFETY: null or live; `ptr` valid.
     unsafe {
-        with(buffer, -1, |b| {
+        ro(buffer, -1, |b| {
             let p = &mut *ptr;
             let (target, hint) = match how {
                 0 => (Some(position), None),
@@ -815,7 +830,7 @@ pub unsafe extern "C" fn evbuffer_search_eol(
     }
     // SAFETY: null or live; `start` null or valid.
     unsafe {
-        with(buffer, not_found(), |b| {
+        ro(buffer, not_found(), |b| {
             if b.materialize_all().is_err() {
                 return not_found();
             }
@@ -856,7 +871,7 @@ pub unsafe extern "C" fn evbuffer_peek(
     let n_vec = if vec_out.is_null() { 0 } else { n_vec.max(0) as usize };
     // SAFETY: null or live; `vec_out` holds `n_vec` entries.
     unsafe {
-        with(buffer, -1, |b| {
+        ro(buffer, -1, |b| {
             if b.materialize_all().is_err() {
                 return -1;
             }
@@ -898,14 +913,14 @@ pub unsafe extern "C" fn evbuffer_peek(
 #[no_mangle]
 pub unsafe extern "C" fn evbuffer_add_cb(buffer: *mut evbuffer, cb: evbuffer_cb_func, cbarg: *mut c_void) -> *mut evbuffer_cb_entry {
     // SAFETY: null or live.
-    unsafe { with(buffer, null_mut(), |b| b.cbs.add(cb, cbarg) as *mut evbuffer_cb_entry) }
+    unsafe { ro(buffer, null_mut(), |b| b.cbs.add(cb, cbarg) as *mut evbuffer_cb_entry) }
 }
 
 /// Removes a callback by its handle. Returns 0, or -1 when it is not registered here.
 #[no_mangle]
 pub unsafe extern "C" fn evbuffer_remove_cb_entry(buffer: *mut evbuffer, ent: *mut evbuffer_cb_entry) -> c_int {
     // SAFETY: null or live.
-    unsafe { with(buffer, -1, |b| if b.cbs.remove_entry(ent as *mut CbEntry) { 0 } else { -1 }) }
+    unsafe { ro(buffer, -1, |b| if b.cbs.remove_entry(ent as *mut CbEntry) { 0 } else { -1 }) }
 }
 
 /// Removes the first callback added with this function and argument. Returns 0, or -1 when
@@ -913,7 +928,7 @@ pub unsafe extern "C" fn evbuffer_remove_cb_entry(buffer: *mut evbuffer, ent: *m
 #[no_mangle]
 pub unsafe extern "C" fn evbuffer_remove_cb(buffer: *mut evbuffer, cb: evbuffer_cb_func, cbarg: *mut c_void) -> c_int {
     // SAFETY: null or live.
-    unsafe { with(buffer, -1, |b| if b.cbs.remove(cb, cbarg) { 0 } else { -1 }) }
+    unsafe { ro(buffer, -1, |b| if b.cbs.remove(cb, cbarg) { 0 } else { -1 }) }
 }
 
 /// Sets flags of a callback (EVBUFFER_CB_ENABLED re-enables it). Returns 0 or -1.
@@ -921,7 +936,7 @@ pub unsafe extern "C" fn evbuffer_remove_cb(buffer: *mut evbuffer, cb: evbuffer_
 pub unsafe extern "C" fn evbuffer_cb_set_flags(buffer: *mut evbuffer, cb: *mut evbuffer_cb_entry, flags: ev_uint32_t) -> c_int {
     // SAFETY: null or live.
     unsafe {
-        with(buffer, -1, |b| match b.cbs.get(cb as *mut CbEntry) {
+        ro(buffer, -1, |b| match b.cbs.get(cb as *mut CbEntry) {
             Some(e) => {
                 e.flags |= flags & !CB_INTERNAL;
                 0
@@ -936,7 +951,7 @@ pub unsafe extern "C" fn evbuffer_cb_set_flags(buffer: *mut evbuffer, cb: *mut e
 pub unsafe extern "C" fn evbuffer_cb_clear_flags(buffer: *mut evbuffer, cb: *mut evbuffer_cb_entry, flags: ev_uint32_t) -> c_int {
     // SAFETY: null or live.
     unsafe {
-        with(buffer, -1, |b| match b.cbs.get(cb as *mut CbEntry) {
+        ro(buffer, -1, |b| match b.cbs.get(cb as *mut CbEntry) {
             Some(e) => {
                 e.flags &= !(flags & !CB_INTERNAL);
                 0
@@ -955,7 +970,7 @@ pub unsafe extern "C" fn evbuffer_defer_callbacks(buffer: *mut evbuffer, base: *
     }
     // SAFETY: null or live buffer; live base.
     unsafe {
-        with(buffer, -1, |b| {
+        ro(buffer, -1, |b| {
             let bp = base as *mut Base;
             let pri = ((*bp).npriorities() / 2).max(0) as u8;
             let arg = b as *mut Evbuffer as *mut c_void;
@@ -973,7 +988,7 @@ pub unsafe extern "C" fn evbuffer_defer_callbacks(buffer: *mut evbuffer, base: *
 #[no_mangle]
 pub unsafe extern "C" fn evbuffer_pullup(buf: *mut evbuffer, size: ev_ssize_t) -> *mut c_uchar {
     // SAFETY: null or live.
-    unsafe { with(buf, null_mut(), |b| b.pullup(size).unwrap_or(null_mut())) }
+    unsafe { ro(buf, null_mut(), |b| b.pullup(size).unwrap_or(null_mut())) }
 }
 
 /// Moves all of `src` to the front of `dst`. Returns 0 or -1.
@@ -992,7 +1007,7 @@ pub unsafe extern "C" fn evbuffer_prepend_buffer(dst: *mut evbuffer, src: *mut e
 pub unsafe extern "C" fn evbuffer_freeze(buf: *mut evbuffer, at_front: c_int) -> c_int {
     // SAFETY: null or live.
     unsafe {
-        with(buf, -1, |b| {
+        ro(buf, -1, |b| {
             if at_front != 0 {
                 b.freeze_start = true;
             } else {
@@ -1008,7 +1023,7 @@ pub unsafe extern "C" fn evbuffer_freeze(buf: *mut evbuffer, at_front: c_int) ->
 pub unsafe extern "C" fn evbuffer_unfreeze(buf: *mut evbuffer, at_front: c_int) -> c_int {
     // SAFETY: null or live.
     unsafe {
-        with(buf, -1, |b| {
+        ro(buf, -1, |b| {
             if at_front != 0 {
                 b.freeze_start = false;
             } else {

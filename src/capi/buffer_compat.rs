@@ -28,7 +28,7 @@ pub unsafe extern "C" fn evbuffer_setcb(buffer: *mut evbuffer, cb: evbuffer_cb, 
     }
     let f: Option<ObsoleteCb> = cb;
     // SAFETY: a live buffer.
-    unsafe { crate::buffer::locked(b, |b| b.cbs.set_obsolete(f, cbarg)) };
+    unsafe { crate::buffer::locked_ro(b, |b| b.cbs.set_obsolete(f, cbarg)) };
     0
 }
 

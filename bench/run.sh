@@ -287,4 +287,10 @@ dirty=$(git -C "$root" status --porcelain --untracked-files=no 2>/dev/null | gre
 	fi
 } | tee "$out/results.md"
 
+# Keep each run's table, and the callgrind profiles, to compare with later runs.
+hist="$out/history/$(date -u +%Y%m%d-%H%M%S)-$commit$dirty"
+mkdir -p "$hist"
+cp "$out/results.md" "$hist/"
+cp "$out"/callgrind.*.out "$hist/" 2>/dev/null || true
+
 [ ${#notes[@]} -eq 0 ]

@@ -426,11 +426,20 @@ impl Evbuffer {
             Some(c) if c.is_owned() => {}
             _ => {
                 let c = Chunk::alloc(n).ok_or(Fail)?;
-                self.chunks.push_back(c);
+                self.push_chunk(c);
                 return Ok(());
             }
         }
         let start = self.last_data_idx();
+        // Empty read-only chunks after the data offer no room: let them go.
+        let mut i = start + 1;
+        while i < self.chunks.len() {
+            if self.chunks[i].off == 0 && !self.chunks[i].is_owned() {
+                self.chunks.remove(i);
+            } else {
+                i += 1;
+            }
+        }
         let (mut used, mut avail) = (0usize, 0usize);
         for c in self.chunks.iter_mut().skip(start) {
             if c.off > 0 {

@@ -427,8 +427,16 @@ struct Mc {
 }
 
 impl Mc {
+    /// Connects with a small receive buffer, so that big replies fill the socket and memcached
+    /// has to wait for it to become writable (EV_WRITE).
     fn connect(port: u16) -> Mc {
-        let s = TcpStream::connect(("127.0.0.1", port)).expect("connect to memcached");
+        let sock = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None)
+            .expect("socket");
+        sock.set_recv_buffer_size(8192).unwrap();
+        let addr = SocketAddr::from(([127, 0, 0, 1], port));
+        sock.connect_timeout(&addr.into(), CLIENT_TIMEOUT)
+            .expect("connect to memcached");
+        let s: TcpStream = sock.into();
         s.set_read_timeout(Some(CLIENT_TIMEOUT)).unwrap();
         s.set_write_timeout(Some(CLIENT_TIMEOUT)).unwrap();
         s.set_nodelay(true).unwrap();
@@ -534,6 +542,9 @@ fn mc_value(t: usize, i: usize) -> Vec<u8> {
 
 const MC_CONNS: usize = 4;
 const MC_KEYS: usize = 1000;
+/// Size of each worker's big value, and how many gets of it are sent before reading any reply.
+const MC_BIG: usize = 256 * 1024;
+const MC_BIG_GETS: usize = 40;
 
 /// One client thread: sets its keys (half one by one, half pipelined), then reads them back one by
 /// one and in multi-key gets.
@@ -580,6 +591,20 @@ fn mc_worker(port: u16, t: usize) {
                 mc_key(t, i)
             );
         }
+    }
+    // Replies far bigger than the socket buffers (our receive buffer is small): memcached has
+    // to wait for the socket to become writable again (EV_WRITE) many times.
+    let big_key = format!("rsevent:big:{t}");
+    let big: Vec<u8> = (0..MC_BIG + t).map(|k| (k * 131 + t) as u8).collect();
+    mc.send(&Mc::set_cmd(&big_key, 7, &big));
+    mc.expect_line("STORED", &format!("set {big_key}"));
+    mc.send(format!("get {big_key}\r\n").repeat(MC_BIG_GETS).as_bytes());
+    for n in 0..MC_BIG_GETS {
+        let items = mc.get_reply();
+        assert!(
+            items.get(&big_key) == Some(&(7, big.clone())),
+            "big get #{n} of {big_key}"
+        );
     }
     mc.send(b"quit\r\n");
     let mut rest = Vec::new();
@@ -683,7 +708,11 @@ fn memcached() {
         Some("2.1.12-stable"),
         "stats: {st:?}"
     );
-    assert_eq!(num("curr_items"), (MC_CONNS * MC_KEYS) as u64, "curr_items");
+    assert_eq!(
+        num("curr_items"),
+        (MC_CONNS * (MC_KEYS + 1)) as u64,
+        "curr_items"
+    );
     assert!(
         num("cmd_set") >= (MC_CONNS * MC_KEYS) as u64,
         "cmd_set {}",

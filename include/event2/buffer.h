@@ -549,4 +549,32 @@ struct evbuffer_ptr evbuffer_search_eol(struct evbuffer *buffer,
 /* The formatting functions (evbuffer_add_printf, evbuffer_add_vprintf) are written in C
  * (src/c/); their prototypes follow. */
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/**
+ * Appends text formatted as printf() does to the end of `buf`.
+ *
+ * @return the number of bytes appended, or -1 on failure
+ */
+EVENT2_EXPORT_SYMBOL
+int evbuffer_add_printf(struct evbuffer *buf, const char *fmt, ...)
+#ifdef __GNUC__
+	__attribute__((format(printf, 2, 3)))
+#endif
+;
+
+/** evbuffer_add_printf() taking a va_list. */
+EVENT2_EXPORT_SYMBOL
+int evbuffer_add_vprintf(struct evbuffer *buf, const char *fmt, va_list ap)
+#ifdef __GNUC__
+	__attribute__((format(printf, 2, 0)))
+#endif
+;
+
+#ifdef __cplusplus
+}
+#endif
+
 #endif /* EVENT2_BUFFER_H_INCLUDED_ */

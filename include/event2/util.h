@@ -104,6 +104,216 @@ extern "C" {
  */
 #define EV_MONOT_FALLBACK 2
 
+/**
+ * Writes the date `tm` (NULL: now) in the RFC 1123 form HTTP uses, "Sun, 06 Nov 1994 08:49:37
+ * GMT", into `date`, cut to `datelen` bytes including the NUL. The weekday comes from
+ * `tm->tm_wday` as given.
+ *
+ * @return the length of the full text (29), or 0 when `datelen` is 0
+ */
+EVENT2_EXPORT_SYMBOL int evutil_date_rfc1123(char *date, size_t datelen, const struct tm *tm);
+
+/**
+ * Allocates a monotonic timer; configure it with `evutil_configure_monotonic_time` before
+ * use. Returns NULL when out of memory.
+ */
+EVENT2_EXPORT_SYMBOL struct evutil_monotonic_timer *evutil_monotonic_timer_new(void);
+
+/**
+ * Frees a timer from `evutil_monotonic_timer_new` (NULL is ignored).
+ */
+EVENT2_EXPORT_SYMBOL void evutil_monotonic_timer_free(struct evutil_monotonic_timer *timer);
+
+/**
+ * Chooses the timer's clock. `flags` may hold `EV_MONOT_PRECISE` (the precise clock rather
+ * than the cheaper coarse one) and `EV_MONOT_FALLBACK` (no kernel monotonic clock: the wall
+ * clock, never allowed to go backwards).
+ *
+ * @return 0, or -1 when `timer` is NULL
+ */
+EVENT2_EXPORT_SYMBOL
+int evutil_configure_monotonic_time(struct evutil_monotonic_timer *timer,
+                                    int flags);
+
+/**
+ * Reads the timer's clock into `*tp`. The value only means something relative to other
+ * readings of the same timer.
+ *
+ * @return 0 on success, -1 on failure
+ */
+EVENT2_EXPORT_SYMBOL
+int evutil_gettime_monotonic(struct evutil_monotonic_timer *timer,
+                             struct timeval *tp);
+
+/**
+ * Makes `sock` non-blocking.
+ *
+ * @return 0 on success, -1 on failure (a warning is logged)
+ */
+EVENT2_EXPORT_SYMBOL int evutil_make_socket_nonblocking(evutil_socket_t sock);
+
+/**
+ * Lets a listening socket bind its address again at once after it is closed
+ * (`SO_REUSEADDR`).
+ *
+ * @return 0 on success, -1 on failure
+ */
+EVENT2_EXPORT_SYMBOL int evutil_make_listen_socket_reuseable(evutil_socket_t sock);
+
+/**
+ * Lets several sockets listen on the same address and port (`SO_REUSEPORT`).
+ *
+ * @return 0 on success, -1 on failure
+ */
+EVENT2_EXPORT_SYMBOL int evutil_make_listen_socket_reuseable_port(evutil_socket_t sock);
+
+/**
+ * Makes an IPv6 listening socket accept IPv6 connections only (`IPV6_V6ONLY`).
+ *
+ * @return 0 on success, -1 on failure
+ */
+EVENT2_EXPORT_SYMBOL int evutil_make_listen_socket_ipv6only(evutil_socket_t sock);
+
+/**
+ * Makes `sock` close when the process execs another program (`FD_CLOEXEC`).
+ *
+ * @return 0 on success, -1 on failure (a warning is logged)
+ */
+EVENT2_EXPORT_SYMBOL int evutil_make_socket_closeonexec(evutil_socket_t sock);
+
+/**
+ * Closes a socket.
+ *
+ * @return 0 on success, -1 on failure
+ */
+EVENT2_EXPORT_SYMBOL int evutil_closesocket(evutil_socket_t sock);
+
+/**
+ * Asks the kernel to hand a listening TCP socket's connections over only once the client
+ * has sent data (`TCP_DEFER_ACCEPT`); for protocols where the client speaks first.
+ *
+ * @return 0 on success, -1 on failure
+ */
+EVENT2_EXPORT_SYMBOL int evutil_make_tcp_listen_socket_deferred(evutil_socket_t sock);
+
+/**
+ * Parses a 64-bit integer, with the arguments and results of `strtoll(3)`.
+ */
+EVENT2_EXPORT_SYMBOL ev_int64_t evutil_strtoll(const char *s, char **endptr, int base);
+
+/**
+ * Compares two strings ignoring the case of ASCII letters, whatever the locale.
+ *
+ * @return less than, equal to or greater than 0, as `strcmp`
+ */
+EVENT2_EXPORT_SYMBOL int evutil_ascii_strcasecmp(const char *str1, const char *str2);
+
+/**
+ * As `evutil_ascii_strcasecmp`, looking at no more than `n` characters.
+ */
+EVENT2_EXPORT_SYMBOL int evutil_ascii_strncasecmp(const char *str1, const char *str2, size_t n);
+
+/**
+ * Writes the text form of the address `src` of family `af` (`AF_INET` or `AF_INET6`) into
+ * `dst`, `len` bytes long.
+ *
+ * @return `dst`, or NULL when the family is unknown or the text does not fit
+ */
+EVENT2_EXPORT_SYMBOL const char *evutil_inet_ntop(int af, const void *src, char *dst, size_t len);
+
+/**
+ * As `evutil_inet_pton`, also accepting an IPv6 zone ("fe80::1%eth0" or "fe80::1%2"), whose
+ * interface index is stored in `*indexp` (0 when there is none).
+ */
+EVENT2_EXPORT_SYMBOL
+int evutil_inet_pton_scope(int af,
+                           const char *src,
+                           void *dst,
+                           unsigned int *indexp);
+
+/**
+ * Converts the text form of an address of family `af` (`AF_INET` or `AF_INET6`) into binary
+ * form in `dst`.
+ *
+ * @return 1 on success, 0 when `src` is not a valid address (`dst` untouched), -1 for an
+ *   unknown family
+ */
+EVENT2_EXPORT_SYMBOL int evutil_inet_pton(int af, const char *src, void *dst);
+
+/**
+ * Parses an address with an optional port into `*out`: "[ipv6]:port", "[ipv6]", "ipv6",
+ * "ipv4:port" or "ipv4". The port, when given, must be 1 to 65535; without one it is 0.
+ *
+ * @param outlen on input the size of `*out`; on success the size of the address written
+ *   (`*out` is zeroed over the whole input size first)
+ * @return 0 on success, -1 when `str` is not such an address or `*out` is too small
+ */
+EVENT2_EXPORT_SYMBOL
+int evutil_parse_sockaddr_port(const char *str,
+                               struct sockaddr *out,
+                               int *outlen);
+
+/**
+ * Orders two socket addresses: by family, then address, then (when `include_port` is
+ * non-zero) port. Addresses of other families than IPv4 and IPv6 never compare equal.
+ *
+ * @return 0 when equal, less than 0 when `sa1` sorts first, greater than 0 otherwise
+ */
+EVENT2_EXPORT_SYMBOL
+int evutil_sockaddr_cmp(const struct sockaddr *sa1,
+                        const struct sockaddr *sa2,
+                        int include_port);
+
+/**
+ * Resolves a host and/or service name like `getaddrinfo(3)` (this is the system's resolver;
+ * see evdns_getaddrinfo for a non-blocking one). `hints_in` may be NULL.
+ *
+ * @return 0 with the list in `*res` (free it with `evutil_freeaddrinfo`), or an
+ *   `EVUTIL_EAI_*` error
+ */
+EVENT2_EXPORT_SYMBOL
+int evutil_getaddrinfo(const char *nodename,
+                       const char *servname,
+                       const struct evutil_addrinfo *hints_in,
+                       struct evutil_addrinfo **res);
+
+/**
+ * Frees a list returned by `evutil_getaddrinfo` or `evdns_getaddrinfo`.
+ */
+EVENT2_EXPORT_SYMBOL void evutil_freeaddrinfo(struct evutil_addrinfo *ai);
+
+/**
+ * A description of an `EVUTIL_EAI_*` error code.
+ */
+EVENT2_EXPORT_SYMBOL const char *evutil_gai_strerror(int err);
+
+/**
+ * Fills `buf` with `n` cryptographically secure random bytes from the kernel.
+ */
+EVENT2_EXPORT_SYMBOL void evutil_secure_rng_get_bytes(void *buf, size_t n);
+
+/**
+ * Prepares the random number generator. The kernel's generator needs no seeding, so this
+ * always succeeds; call it anyway before chroot() or dropping privileges, as libevent asks.
+ *
+ * @return 0
+ */
+EVENT2_EXPORT_SYMBOL int evutil_secure_rng_init(void);
+
+/**
+ * Names a device to seed the generator from. This library never reads one (nor did
+ * libevent 2.1 built on a C library with arc4random), so the call has no effect.
+ *
+ * @return -1
+ */
+EVENT2_EXPORT_SYMBOL int evutil_secure_rng_set_urandom_device_file(char *fname);
+
+/**
+ * Mixes extra bytes into the generator. The kernel's generator takes no input from here, so
+ * the call has no effect.
+ */
+EVENT2_EXPORT_SYMBOL void evutil_secure_rng_add_bytes(const char *dat, size_t datlen);
+
 #ifdef __cplusplus
 }
 #endif
@@ -276,5 +486,47 @@ extern "C" {
 #define EVUTIL_AI_ADDRCONFIG 0x40000
 #endif
 /** @} */
+
+/*
+ * Functions whose C prototypes cbindgen cannot write: the C-variadic ones (their bodies are C,
+ * see src/c/), and one with an array parameter.
+ */
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/**
+ * Creates a pair of connected sockets in `sv`, like socketpair(2).
+ *
+ * @return 0 on success, -1 on failure (with errno set)
+ */
+EVENT2_EXPORT_SYMBOL
+int evutil_socketpair(int d, int type, int protocol, evutil_socket_t sv[2]);
+
+/**
+ * snprintf() with the same result everywhere: writes at most `buflen` bytes including the
+ * terminating NUL, which is always written when `buflen` is not 0.
+ *
+ * @return the length of the whole formatted text (it was cut when this is `buflen` or more),
+ *   0 when `buflen` is 0, or a negative value on a formatting error
+ */
+EVENT2_EXPORT_SYMBOL
+int evutil_snprintf(char *buf, size_t buflen, const char *format, ...)
+#ifdef __GNUC__
+	__attribute__((format(printf, 3, 4)))
+#endif
+;
+
+/** evutil_snprintf() taking a va_list. */
+EVENT2_EXPORT_SYMBOL
+int evutil_vsnprintf(char *buf, size_t buflen, const char *format, va_list ap)
+#ifdef __GNUC__
+	__attribute__((format(printf, 3, 0)))
+#endif
+;
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* EVENT2_UTIL_H_INCLUDED_ */

@@ -201,7 +201,7 @@ impl Drop for Callbacks {
 ///
 /// # Safety
 /// `buf` is a live buffer whose lock the caller holds; no reference into it is live.
-#[inline]
+#[inline(always)]
 pub unsafe fn invoke(buf: *mut Evbuffer) {
     // SAFETY: per the caller; short borrows only, none across a callback.
     unsafe {
@@ -213,6 +213,14 @@ pub unsafe fn invoke(buf: *mut Evbuffer) {
         if (*buf).n_add == 0 && (*buf).n_del == 0 {
             return;
         }
+        invoke_slow(buf);
+    }
+}
+
+#[inline(never)]
+unsafe fn invoke_slow(buf: *mut Evbuffer) {
+    // SAFETY: as `invoke`.
+    unsafe {
         if !(*buf).defer_base.is_null() && deferred::schedule((*buf).defer_base, &mut (*buf).defer_cb) {
             (*buf).refcnt += 1;
         }

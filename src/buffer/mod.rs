@@ -133,6 +133,7 @@ pub fn new_raw() -> *mut Evbuffer {
 ///
 /// # Safety
 /// `buf` is live and locked by the caller, who uses it no more if this frees it.
+#[inline(always)]
 pub unsafe fn release(buf: *mut Evbuffer) {
     // SAFETY: per the caller.
     unsafe {
@@ -184,7 +185,7 @@ pub unsafe fn locked_ro<R>(buf: *mut Evbuffer, f: impl FnOnce(&mut Evbuffer) -> 
 ///
 /// # Safety
 /// `buf` is a live buffer.
-#[inline]
+#[inline(always)]
 pub unsafe fn locked<R>(buf: *mut Evbuffer, f: impl FnOnce(&mut Evbuffer) -> R) -> R {
     // SAFETY: per the caller; the `&mut` ends before callbacks run.
     unsafe {
@@ -263,19 +264,33 @@ impl Evbuffer {
     // ---- adding ----
 
     /// `evbuffer_add`.
+    #[inline]
     pub fn add(&mut self, data: &[u8]) -> Res {
         if self.freeze_end || data.len() > MAX_LEN - self.total {
             return Err(Fail);
         }
         let n = data.len();
         if let Some(last) = self.chunks.back_mut() {
-            let space = last.space();
-            if space >= n {
-                last.append(data);
+            if last.space() >= n {
+                if n > 0 {
+                    // SAFETY: `n` bytes of spare room; `data` is not our memory.
+                    unsafe { std::ptr::copy_nonoverlapping(data.as_ptr(), last.space_ptr(), n) };
+                    last.off += n;
+                }
                 self.total += n;
                 self.n_add += n;
                 return Ok(());
             }
+            self.add_slow(data)
+        } else {
+            self.add_slow(data)
+        }
+    }
+
+    #[inline(never)]
+    fn add_slow(&mut self, data: &[u8]) -> Res {
+        let n = data.len();
+        if let Some(last) = self.chunks.back_mut() {
             if Self::should_realign(last, n) {
                 last.realign();
                 last.append(data);

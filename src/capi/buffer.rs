@@ -283,7 +283,7 @@ pub unsafe extern "C" fn evbuffer_add(buf: *mut evbuffer, data: *const c_void, d
             if datlen > crate::buffer::chain::MAX_LEN - b.total {
                 return -1;
             }
-            let s = if datlen == 0 { &[][..] } else { std::slice::from_raw_parts(data as *const u8, datlen) };
+            let s = std::slice::from_raw_parts(if datlen == 0 { std::ptr::NonNull::dangling().as_ptr() } else { data as *const u8 }, datlen);
             if b.add(s).is_ok() {
                 0
             } else {

@@ -10,4 +10,6 @@ pub mod event_defs;
 pub mod event_struct;
 pub mod thread;
 pub mod thread_defs;
+pub mod util;
 pub mod util_defs;
+pub mod variadic;

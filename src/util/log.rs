@@ -85,3 +85,48 @@ pub fn fatal(code: i32, msg: &str) -> ! {
 pub fn has_fatal_fn() -> bool {
     FATAL_FN.load(Ordering::Acquire) != 0
 }
+
+/// Logs a message that is already a C string (the formatted text of the C-variadic log entry
+/// points), passing its bytes through unchanged.
+pub fn log_cstr(severity: i32, msg: &std::ffi::CStr) {
+    let f = LOG_FN.load(Ordering::Acquire);
+    if f != 0 {
+        // SAFETY: `f` was stored from a valid `LogFn` by `set_log_fn`.
+        let f: LogFn = unsafe { std::mem::transmute::<usize, LogFn>(f) };
+        // SAFETY: calling the user's callback with a valid NUL-terminated string.
+        unsafe { f(severity, msg.as_ptr()) };
+        return;
+    }
+    let tag: &[u8] = match severity {
+        DEBUG => b"debug",
+        MSG => b"msg",
+        WARN => b"warn",
+        ERR => b"err",
+        _ => b"???",
+    };
+    let mut line = Vec::with_capacity(msg.to_bytes().len() + 10);
+    line.push(b'[');
+    line.extend_from_slice(tag);
+    line.extend_from_slice(b"] ");
+    line.extend_from_slice(msg.to_bytes());
+    line.push(b'\n');
+    let _ = std::io::stderr().write_all(&line);
+}
+
+/// libevent's "abort instead of exit" code for fatal errors (its `EVENT_ERR_ABORT_`).
+pub const ERR_ABORT: i32 = 0xdead_dead_u32 as i32;
+
+/// Ends the process after an error was logged, as `event_err` does: the fatal callback (then
+/// `exit(code)`) when one is set; otherwise `abort()` for [`ERR_ABORT`], `exit(code)` for the rest.
+pub fn exit_after_error(code: i32) -> ! {
+    let f = FATAL_FN.load(Ordering::Acquire);
+    if f != 0 {
+        // SAFETY: `f` was stored from a valid `FatalFn` by `set_fatal_fn`.
+        let f: FatalFn = unsafe { std::mem::transmute::<usize, FatalFn>(f) };
+        // SAFETY: calling the user's callback.
+        unsafe { f(code) };
+    } else if code == ERR_ABORT {
+        std::process::abort();
+    }
+    std::process::exit(code)
+}

@@ -751,15 +751,22 @@ fn memcached() {
 
 const PGB_ADMIN: &str = "rsadmin";
 
-fn pgb_config(dir: &Path, port: u16, extra_dbs: &[&str]) -> String {
-    let mut dbs = String::from("dummy = host=127.0.0.1 port=9 dbname=dummy\n");
-    for db in extra_dbs {
-        dbs.push_str(&format!("{db} = host=127.0.0.1 port=9 dbname={db}\n"));
+const PGB_USER: &str = "rsclient";
+
+/// pgbouncer's config: listens on `port`; its databases point at `server_port`, where nothing
+/// accepts. A client of `dummy` waits for a server login that cannot happen until
+/// `query_wait_timeout` (1 s) closes it.
+fn pgb_config(dir: &Path, port: u16, server_port: u16, extra_dbs: &[&str]) -> String {
+    let mut dbs = String::new();
+    for db in ["dummy"].iter().chain(extra_dbs) {
+        dbs.push_str(&format!(
+            "{db} = host=127.0.0.1 port={server_port} dbname={db} user={PGB_USER}\n"
+        ));
     }
     format!(
         "[databases]\n{dbs}\n[pgbouncer]\nlisten_addr = 127.0.0.1\nlisten_port = {port}\n\
          auth_type = any\nadmin_users = {PGB_ADMIN}\nunix_socket_dir =\n\
-         logfile = {log}\npidfile = {pid}\n",
+         query_wait_timeout = 1\nlogfile = {log}\npidfile = {pid}\n",
         log = dir.join("pgbouncer.log").display(),
         pid = dir.join("pgbouncer.pid").display(),
     )
@@ -773,26 +780,22 @@ fn nobody() -> (libc::uid_t, libc::gid_t) {
     unsafe { ((*pw).pw_uid, (*pw).pw_gid) }
 }
 
-/// Runs one admin-console command through psql; returns the unaligned, tuples-only rows.
-fn psql(psql: &Path, port: u16, sql: &str) -> Vec<String> {
+/// Runs one command through psql as `user` on database `db`, bounded in time.
+fn psql_as(psql: &Path, port: u16, user: &str, db: &str, sql: &str) -> Output {
     let mut cmd = Command::new(psql);
     cmd.args(["-X", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1"])
-        .args([
-            "-p",
-            &port.to_string(),
-            "-U",
-            PGB_ADMIN,
-            "-d",
-            "pgbouncer",
-            "-c",
-            sql,
-        ])
+        .args(["-p", &port.to_string(), "-U", user, "-d", db, "-c", sql])
         .env("PGCONNECT_TIMEOUT", "5")
         .env("PGSSLMODE", "disable")
         .env_remove("PGPASSWORD")
         .env_remove("PGSERVICE")
         .env_remove("LD_LIBRARY_PATH");
-    let out = run_bounded(&mut cmd, CLIENT_TIMEOUT, &format!("psql -c '{sql}'")).unwrap();
+    run_bounded(&mut cmd, CLIENT_TIMEOUT, &format!("psql -c '{sql}'")).unwrap()
+}
+
+/// Runs one admin-console command through psql; returns the unaligned, tuples-only rows.
+fn psql(psql: &Path, port: u16, sql: &str) -> Vec<String> {
+    let out = psql_as(psql, port, PGB_ADMIN, "pgbouncer", sql);
     assert!(
         out.status.success(),
         "psql -c '{sql}' failed ({}):\n{}",
@@ -837,6 +840,18 @@ fn pgbouncer() {
         );
     }
     let ini = dir.path().join("pgbouncer.ini");
+    // The "server": a bound socket that does not listen, so connecting to it is refused.
+    let dead_server =
+        socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).expect("socket");
+    dead_server
+        .bind(&SocketAddr::from(([127, 0, 0, 1], 0)).into())
+        .expect("bind");
+    let server_port = dead_server
+        .local_addr()
+        .unwrap()
+        .as_socket()
+        .unwrap()
+        .port();
     ph.done("build");
 
     // The version banner comes from the library under test (event_get_version).
@@ -861,7 +876,7 @@ fn pgbouncer() {
     );
 
     let (mut d, port) = start_on_free_port("pgbouncer", dir.path(), |port| {
-        fs::write(&ini, pgb_config(dir.path(), port, &[])).unwrap();
+        fs::write(&ini, pgb_config(dir.path(), port, server_port, &[])).unwrap();
         fs::set_permissions(&ini, fs::Permissions::from_mode(0o644)).unwrap();
         // setpriv execs pgbouncer, so the child's pid is pgbouncer's.
         let mut cmd = match &setpriv {
@@ -941,7 +956,11 @@ fn pgbouncer() {
     ph.done("4 parallel psql");
     // SIGHUP re-reads the config (a signal event): a new database shows up.
     assert_eq!(databases(&psql_bin, port), ["dummy", "pgbouncer"]);
-    fs::write(&ini, pgb_config(dir.path(), port, &["added_by_hup"])).unwrap();
+    fs::write(
+        &ini,
+        pgb_config(dir.path(), port, server_port, &["added_by_hup"]),
+    )
+    .unwrap();
     d.signal(libc::SIGHUP);
     let deadline = Instant::now() + START_TIMEOUT;
     loop {
@@ -962,7 +981,12 @@ fn pgbouncer() {
     // The admin command RELOAD does the same synchronously.
     fs::write(
         &ini,
-        pgb_config(dir.path(), port, &["added_by_hup", "added_by_reload"]),
+        pgb_config(
+            dir.path(),
+            port,
+            server_port,
+            &["added_by_hup", "added_by_reload"],
+        ),
     )
     .unwrap();
     let reply = psql(&psql_bin, port, "RELOAD");
@@ -978,6 +1002,31 @@ fn pgbouncer() {
     assert_eq!(pid_text.trim(), d.pid.to_string(), "pidfile");
 
     ph.done("RELOAD");
+    // A client of a pool whose server refuses connections: pgbouncer's connect attempt fails and
+    // its maintenance timer ends the client's wait after query_wait_timeout.
+    let t0 = Instant::now();
+    let out = psql_as(&psql_bin, port, PGB_USER, "dummy", "SELECT 1");
+    let waited = t0.elapsed();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success(),
+        "SELECT through a dead server succeeded?"
+    );
+    assert!(
+        err.contains("query_wait_timeout"),
+        "psql said:\n{err}\n{}",
+        d.output()
+    );
+    assert!(
+        waited >= Duration::from_millis(900),
+        "closed after only {waited:?}: {err}"
+    );
+    assert!(
+        d.output().contains("connect failed"),
+        "pgbouncer did not report its failed server connect:\n{}",
+        d.output()
+    );
+    ph.done("query_wait_timeout on a dead server");
     // SIGINT: safe shutdown, pgbouncer leaves its loop and exits 0 by itself.
     d.signal(libc::SIGINT);
     let st = d.wait_exit(EXIT_TIMEOUT);

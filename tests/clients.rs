@@ -1,8 +1,15 @@
 //! Debian's own programs, unmodified, on our library: `memcached` and `pgbouncer` (plus `psql` as
 //! pgbouncer's client) are started with `LD_LIBRARY_PATH` pointing at this cargo profile's directory,
 //! `/proc/PID/maps` must show that libevent comes from there and not from the system, and then each
-//! daemon has to do real work: thousands of memcached set/get over concurrent connections, pgbouncer
-//! admin-console queries, a config reload by SIGHUP and by `RELOAD`, and a clean exit on a signal.
+//! daemon has to do real work:
+//! - memcached: thousands of set/get (one by one, pipelined, multi-key) over concurrent
+//!   connections, big replies through a small receive buffer (EV_WRITE waits), 64 connections at
+//!   once, `stats`, and a clean exit on SIGTERM;
+//! - pgbouncer (as `nobody`): admin-console queries through psql, parallel clients, a config reload
+//!   by SIGHUP and by `RELOAD`, a client of a refusing server ended by `query_wait_timeout` (failed
+//!   non-blocking connect, maintenance timer), and exit 0 on SIGINT.
+//!
+//! Each test prints its phases' durations (`cargo test --test clients -- --nocapture`).
 //!
 //! Environment:
 //! - `RSEVENT_CLIENTS_SYSTEM=1`: run the same tests on the system libevent instead (no

@@ -242,10 +242,20 @@ pub unsafe extern "C" fn evutil_ascii_strcasecmp(str1: *const c_char, str2: *con
 /// As `evutil_ascii_strcasecmp`, looking at no more than `n` characters.
 #[no_mangle]
 pub unsafe extern "C" fn evutil_ascii_strncasecmp(str1: *const c_char, str2: *const c_char, n: size_t) -> c_int {
-    let (Some(a), Some(b)) = (cstr(str1), cstr(str2)) else {
+    if str1.is_null() || str2.is_null() {
         return 0;
-    };
-    text::ascii_casecmp(a.to_bytes_with_nul(), b.to_bytes_with_nul(), n)
+    }
+    // Byte by byte, as strncmp: neither string is read past its NUL or its `n`th byte, so a
+    // caller may compare the first `n` bytes of unterminated data.
+    for i in 0..n {
+        // SAFETY: the bytes before the first NUL and before index `n` are readable.
+        let (ca, cb) = unsafe { (*str1.add(i) as u8, *str2.add(i) as u8) };
+        let order = text::ascii_case_order(ca, cb);
+        if order != 0 || ca == 0 {
+            return order;
+        }
+    }
+    0
 }
 
 // ---- addresses ----

@@ -5,22 +5,22 @@ fn lower(c: u8) -> i8 {
     c.to_ascii_lowercase() as i8
 }
 
+/// The order of two C characters ignoring ASCII case: -1, 0 or 1. Bytes compare as C's signed
+/// `char`, as libevent's do (so 0xff sorts before 0x01).
+pub fn ascii_case_order(ca: u8, cb: u8) -> i32 {
+    let (la, lb) = (lower(ca), lower(cb));
+    (la > lb) as i32 - (la < lb) as i32
+}
+
 /// Compares two byte strings ignoring ASCII case, looking at no more than `n` bytes; the strings
-/// end at their first NUL or their end. Bytes compare as C's signed `char`, as libevent's do
-/// (so 0xff sorts before 0x01). Returns -1, 0 or 1.
+/// end at their first NUL or their end. Returns -1, 0 or 1.
 pub fn ascii_casecmp(a: &[u8], b: &[u8], n: usize) -> i32 {
     for i in 0..n {
         let ca = a.get(i).copied().unwrap_or(0);
         let cb = b.get(i).copied().unwrap_or(0);
-        let (la, lb) = (lower(ca), lower(cb));
-        if la < lb {
-            return -1;
-        }
-        if la > lb {
-            return 1;
-        }
-        if ca == 0 {
-            return 0;
+        let order = ascii_case_order(ca, cb);
+        if order != 0 || ca == 0 {
+            return order;
         }
     }
     0

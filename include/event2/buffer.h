@@ -509,6 +509,11 @@ EVENT2_EXPORT_SYMBOL int evbuffer_unfreeze(struct evbuffer *buf, int at_front);
 }
 #endif
 
+/* These prototypes come after the generated part, so they open their own C-linkage block. */
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /**
  * Reads one line from the front of `buffer` and drains it, end-of-line included.
  *
@@ -548,10 +553,6 @@ struct evbuffer_ptr evbuffer_search_eol(struct evbuffer *buffer,
 
 /* The formatting functions (evbuffer_add_printf, evbuffer_add_vprintf) are written in C
  * (src/c/); their prototypes follow. */
-
-#ifdef __cplusplus
-extern "C" {
-#endif
 
 /**
  * Appends text formatted as printf() does to the end of `buf`.

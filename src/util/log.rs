@@ -59,8 +59,18 @@ pub fn warnx(msg: &str) {
 
 /// A warning with the text of `errno` appended, as `event_warn` does.
 pub fn warn(msg: &str) {
-    let e = std::io::Error::last_os_error();
-    log(WARN, &format!("{msg}: {e}"));
+    log(WARN, &format!("{msg}: {}", strerror(errno())));
+}
+
+fn errno() -> i32 {
+    std::io::Error::last_os_error().raw_os_error().unwrap_or(0)
+}
+
+/// The C library's text for `err` (what libevent appends), not Rust's "(os error N)" form.
+pub fn strerror(err: i32) -> String {
+    // SAFETY: strerror returns a valid NUL-terminated string (static or thread-local storage);
+    // we copy it at once.
+    unsafe { std::ffi::CStr::from_ptr(libc::strerror(err)) }.to_string_lossy().into_owned()
 }
 
 pub fn debug(msg: impl FnOnce() -> String) {

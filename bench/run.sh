@@ -72,7 +72,7 @@ fi
 notes=()
 note() { notes+=("$*"); log "$*"; }
 
-progs=(pingpong timers)
+progs=(pingpong timers evbuffer)
 declare -A built
 for p in "${progs[@]}"; do
 	rm -f "$bin/$p.ref" "$bin/$p.ours"
@@ -109,6 +109,12 @@ benches=(
 	"pingpong|pingpong -n 1000 -a 100 -w 100 -r 500|pingpong -n 1000 -a 100 -w 100 -r 100"
 	"timers readd|timers -m readd -n 10000 -k 50|timers -m readd -n 10000 -k 10"
 	"timers zero|timers -m zero -n 10000 -z 500000 -b 100|timers -m zero -n 10000 -z 20000 -b 100"
+	"evbuffer small|evbuffer -m small -r 40|evbuffer -m small -r 4"
+	"evbuffer addbuf|evbuffer -m addbuf -k 200000|evbuffer -m addbuf -k 40000"
+	"evbuffer readln crlf|evbuffer -m readln -e crlf -n 200000|evbuffer -m readln -e crlf -n 50000"
+	"evbuffer readln lf|evbuffer -m readln -e lf -n 200000|evbuffer -m readln -e lf -n 50000"
+	"evbuffer search|evbuffer -m search -k 20|evbuffer -m search -k 4"
+	"evbuffer io|evbuffer -m io -r 2000|evbuffer -m io -r 400"
 )
 
 # run <side> <timeout> <outfile-prefix> <command...>: runs one benchmark program; prints its

@@ -401,4 +401,13 @@ c_tests! {
     mem_functions,
     global_shutdown,
     legacy_api,
+    buffer_basic,
+    buffer_moves,
+    buffer_reference,
+    buffer_file,
+    buffer_reserve_peek,
+    buffer_search,
+    buffer_readln,
+    buffer_io,
+    buffer_printf,
 }

@@ -410,4 +410,7 @@ c_tests! {
     buffer_readln,
     buffer_io,
     buffer_printf,
+    buffer_callbacks,
+    buffer_freeze,
+    buffer_locking,
 }

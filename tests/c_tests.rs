@@ -413,4 +413,10 @@ c_tests! {
     buffer_callbacks,
     buffer_freeze,
     buffer_locking,
+    util_socket,
+    util_addr,
+    util_getaddrinfo,
+    util_strings,
+    util_misc,
+    util_logging,
 }

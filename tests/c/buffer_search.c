@@ -185,9 +185,9 @@ int main(void)
 		unsigned char *f;
 		chunks(parts);
 		f = evbuffer_find(b, (const unsigned char *)"efg", 3);
-		SAY("find efg -> %s \"%.4s\"", f ? "ptr" : "NULL", f ? (char *)f : "");
+		SAY("find efg -> %s \"%.3s\"", f ? "ptr" : "NULL", f ? (char *)f : "");
 		f = evbuffer_find(b, (const unsigned char *)"abc", 3);
-		SAY("find abc -> %s \"%.4s\"", f ? "ptr" : "NULL", f ? (char *)f : "");
+		SAY("find abc -> %s \"%.3s\"", f ? "ptr" : "NULL", f ? (char *)f : "");
 		f = evbuffer_find(b, (const unsigned char *)"hij", 3);
 		SAY("find hij -> %s", f ? "ptr" : "NULL");
 		f = evbuffer_find(b, (const unsigned char *)"ghi", 3);

@@ -413,6 +413,7 @@ c_tests! {
     buffer_callbacks,
     buffer_freeze,
     buffer_locking,
+    buffer_args,
     util_socket,
     util_addr,
     util_getaddrinfo,

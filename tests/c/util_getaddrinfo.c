@@ -82,6 +82,8 @@ int main(void)
 	for (i = 0; i < sizeof(codes) / sizeof(codes[0]); i++)
 		SAY("gai_strerror(%s=%d) = \"%s\"", eai_name(codes[i]), codes[i], evutil_gai_strerror(codes[i]));
 
+	SAY("gai_strerror(12345) = \"%s\"", evutil_gai_strerror(12345));
+	SAY("gai_strerror(-12345) = \"%s\"", evutil_gai_strerror(-12345));
 	gai("127.0.0.1", "80", AF_UNSPEC, SOCK_STREAM, EVUTIL_AI_NUMERICHOST, 0);
 	gai("127.0.0.1", "80", AF_UNSPEC, SOCK_DGRAM, 0, 0);
 	gai("127.0.0.1", "80", AF_UNSPEC, 0, 0, 0);

@@ -11,7 +11,8 @@
 use super::file::Segment;
 use crate::util::mem;
 use libc::c_void;
-use std::ptr::null_mut;
+use std::ops::{Deref, DerefMut};
+use std::ptr::{null_mut, NonNull};
 
 /// Owned chunks are sized as libevent sizes its chains (a power of two of at least this many
 /// bytes, less a 48-byte header), so that capacities callers can observe (reserved extents,
@@ -33,7 +34,7 @@ pub const MAX_LEN: usize = isize::MAX as usize;
 pub type RefCleanup = unsafe extern "C" fn(*const c_void, usize, *mut c_void);
 
 pub enum Kind {
-    /// `buf` is ours (from `mem::malloc`), `cap` bytes long.
+    /// `buf` is ours: the `cap` bytes right after the header, in the header's allocation.
     Owned,
     /// `buf[..cap]` is the caller's memory; `cleanup(buf, cap, arg)` runs when the chunk drops.
     Ref { cleanup: Option<RefCleanup>, arg: *mut c_void },
@@ -42,12 +43,35 @@ pub enum Kind {
     File { seg: *mut Segment },
 }
 
-pub struct Chunk {
+/// A chunk's description. It lives in memory from the hooked allocator, followed (owned
+/// chunks) by the chunk's storage, as libevent lays out its chains.
+pub struct Header {
     pub buf: *mut u8,
     pub cap: usize,
     pub misalign: usize,
     pub off: usize,
     pub kind: Kind,
+}
+
+/// A chunk: a pointer-sized owning handle to its [`Header`] (so that the chunk lists move
+/// pointers, not headers). Dereferences to the header.
+pub struct Chunk(NonNull<Header>);
+
+impl Deref for Chunk {
+    type Target = Header;
+    #[inline(always)]
+    fn deref(&self) -> &Header {
+        // SAFETY: the handle owns a live header.
+        unsafe { self.0.as_ref() }
+    }
+}
+
+impl DerefMut for Chunk {
+    #[inline(always)]
+    fn deref_mut(&mut self) -> &mut Header {
+        // SAFETY: the handle owns a live header, exclusively.
+        unsafe { self.0.as_mut() }
+    }
 }
 
 /// The owned chunk size for a request of `n` bytes; `None` when that is not representable.
@@ -63,29 +87,57 @@ pub fn chunk_size_for(n: usize) -> Option<usize> {
     Some(alloc - HEADER)
 }
 
+const HDR: usize = std::mem::size_of::<Header>();
+
 impl Chunk {
+    /// Allocates a header followed by `extra` bytes and fills it in; `None` when out of memory.
+    #[inline]
+    fn with_header(extra: usize, fill: impl FnOnce(*mut u8) -> Header) -> Option<Chunk> {
+        let size = HDR.checked_add(extra)?;
+        // SAFETY: plain allocation, suitably aligned for the header (malloc's alignment).
+        let p = unsafe { mem::malloc(size) } as *mut Header;
+        let nn = NonNull::new(p)?;
+        // SAFETY: `p` has room for a header and `extra` bytes after it.
+        unsafe { p.write(fill((p as *mut u8).add(HDR))) };
+        Some(Chunk(nn))
+    }
+
     /// A new empty owned chunk with room for at least `n` bytes; `None` when out of memory.
     pub fn alloc(n: usize) -> Option<Chunk> {
         let cap = chunk_size_for(n)?;
-        // SAFETY: plain allocation; the memory is only read after being written.
-        let buf = unsafe { mem::malloc(cap) } as *mut u8;
-        if buf.is_null() {
-            return None;
-        }
-        Some(Chunk { buf, cap, misalign: 0, off: 0, kind: Kind::Owned })
+        Self::with_header(cap, |buf| Header { buf, cap, misalign: 0, off: 0, kind: Kind::Owned })
     }
 
-    /// A chunk over caller memory.
-    pub fn reference(data: *const u8, len: usize, cleanup: Option<RefCleanup>, arg: *mut c_void) -> Chunk {
-        Chunk { buf: data as *mut u8, cap: len, misalign: 0, off: len, kind: Kind::Ref { cleanup, arg } }
+    /// A chunk over caller memory; `None` when out of memory (no cleanup call then).
+    pub fn reference(data: *const u8, len: usize, cleanup: Option<RefCleanup>, arg: *mut c_void) -> Option<Chunk> {
+        Self::with_header(0, |_| Header {
+            buf: data as *mut u8,
+            cap: len,
+            misalign: 0,
+            off: len,
+            kind: Kind::Ref { cleanup, arg },
+        })
     }
 
     /// A chunk over `len` bytes of `seg` from `start` (the caller has taken a segment reference
-    /// for it).
-    pub fn file(seg: *mut Segment, start: usize, len: usize, mem: *mut u8) -> Chunk {
-        Chunk { buf: mem, cap: start + len, misalign: start, off: len, kind: Kind::File { seg } }
+    /// for it, which the chunk owns from now on, or releases when out of memory).
+    pub fn file(seg: *mut Segment, start: usize, len: usize, mem: *mut u8) -> Option<Chunk> {
+        let c = Self::with_header(0, |_| Header {
+            buf: mem,
+            cap: start + len,
+            misalign: start,
+            off: len,
+            kind: Kind::File { seg },
+        });
+        if c.is_none() {
+            // SAFETY: the caller's reference, handed to us.
+            unsafe { Segment::decref(seg) };
+        }
+        c
     }
+}
 
+impl Header {
     #[inline]
     pub fn is_owned(&self) -> bool {
         matches!(self.kind, Kind::Owned)
@@ -97,17 +149,15 @@ impl Chunk {
         !self.buf.is_null() || self.off == 0
     }
 
-    /// Room after the data that appends may fill (0 for read-only chunks).
+    /// Room after the data that appends may fill (0 for read-only chunks: for them
+    /// `misalign + off == cap` always holds, as they are only ever drained from the front).
     #[inline]
     pub fn space(&self) -> usize {
-        if self.is_owned() {
-            self.cap - self.misalign - self.off
-        } else {
-            0
-        }
+        debug_assert!(self.is_owned() || self.misalign + self.off == self.cap);
+        self.cap - self.misalign - self.off
     }
 
-    /// Start of the data. Only meaningful when [`Chunk::in_memory`].
+    /// Start of the data. Only meaningful when [`Header::in_memory`].
     #[inline]
     pub fn data_ptr(&self) -> *mut u8 {
         if self.buf.is_null() {
@@ -179,21 +229,21 @@ impl Chunk {
 
 impl Drop for Chunk {
     fn drop(&mut self) {
-        match self.kind {
-            Kind::Owned => {
-                // SAFETY: `buf` came from `mem::malloc` in `alloc`.
-                unsafe { mem::free(self.buf as *mut c_void) }
-            }
-            Kind::Ref { cleanup, arg } => {
-                if let Some(f) = cleanup {
-                    // SAFETY: the caller's cleanup function, given at add time, called once.
-                    unsafe { f(self.buf as *const c_void, self.cap, arg) }
+        let h = self.0.as_ptr();
+        // SAFETY: the handle owns the header (and an owned chunk's storage after it), released
+        // once here.
+        unsafe {
+            match (*h).kind {
+                Kind::Owned => {}
+                Kind::Ref { cleanup, arg } => {
+                    if let Some(f) = cleanup {
+                        // The caller's cleanup function, given at add time, called once.
+                        f((*h).buf as *const c_void, (*h).cap, arg)
+                    }
                 }
+                Kind::File { seg } => Segment::decref(seg),
             }
-            Kind::File { seg } => {
-                // SAFETY: the chunk's segment reference is released once.
-                unsafe { Segment::decref(seg) }
-            }
+            mem::free(h as *mut c_void);
         }
     }
 }
@@ -233,7 +283,7 @@ mod tests {
             unsafe { CALLS += 1 };
         }
         let data = b"abc";
-        let c = Chunk::reference(data.as_ptr(), 3, Some(cb), null_mut());
+        let c = Chunk::reference(data.as_ptr(), 3, Some(cb), null_mut()).unwrap();
         assert_eq!(c.data(), b"abc");
         drop(c);
         // SAFETY: single-threaded test.

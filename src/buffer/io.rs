@@ -22,22 +22,25 @@ impl Evbuffer {
         if self.expand_fast(want, READ_IOVECS).is_err() {
             return -1;
         }
-        let ext = self.space_extents(want, READ_IOVECS, true);
         let mut iov = [iovec { iov_base: std::ptr::null_mut(), iov_len: 0 }; READ_IOVECS];
-        for (v, e) in iov.iter_mut().zip(&ext) {
-            v.iov_base = e.1 as *mut libc::c_void;
-            v.iov_len = e.2;
-        }
+        let mut idx = [0usize; READ_IOVECS];
+        let mut cnt = 0usize;
+        self.space_extents(want, READ_IOVECS, true, |i, p, l| {
+            // At most READ_IOVECS calls.
+            idx[cnt] = i;
+            iov[cnt] = iovec { iov_base: p as *mut libc::c_void, iov_len: l };
+            cnt += 1;
+        });
         // SAFETY: the extents are spare room of owned chunks of this buffer.
-        let n = unsafe { libc::readv(fd, iov.as_ptr(), ext.len() as c_int) };
+        let n = unsafe { libc::readv(fd, iov.as_ptr(), cnt as c_int) };
         if n <= 0 {
             return n;
         }
         let mut left = n as usize;
-        for e in &ext {
-            let k = e.2.min(left);
-            self.chunks[e.0].off += k;
-            left -= k;
+        for k in 0..cnt {
+            let take = iov[k].iov_len.min(left);
+            self.chunks[idx[k]].off += take;
+            left -= take;
             if left == 0 {
                 break;
             }
@@ -68,7 +71,7 @@ impl Evbuffer {
                 }
             }
         }
-        let mut iov = [iovec { iov_base: std::ptr::null_mut(), iov_len: 0 }; WRITE_IOVECS];
+        let mut iov = [std::mem::MaybeUninit::<iovec>::uninit(); WRITE_IOVECS];
         let mut n = 0usize;
         let mut left = howmuch;
         for c in self.chunks.iter() {
@@ -82,11 +85,11 @@ impl Evbuffer {
                 break; // a sendfile chunk: the next write starts with it
             }
             let k = c.off.min(left);
-            iov[n] = iovec { iov_base: c.data_ptr() as *mut libc::c_void, iov_len: k };
+            iov[n].write(iovec { iov_base: c.data_ptr() as *mut libc::c_void, iov_len: k });
             n += 1;
             left -= k;
         }
-        // SAFETY: the extents are data of this buffer's chunks.
-        unsafe { libc::writev(fd, iov.as_ptr(), n as c_int) }
+        // SAFETY: the first `n` entries are initialised, with data of this buffer's chunks.
+        unsafe { libc::writev(fd, iov.as_ptr() as *const iovec, n as c_int) }
     }
 }

@@ -263,6 +263,41 @@ impl Evbuffer {
 
     // ---- adding ----
 
+    /// Whether the buffer has neither a lock nor callbacks: then an operation needs no locking
+    /// and no callback run (the pending counts stay 0).
+    #[inline(always)]
+    pub fn is_plain(&self) -> bool {
+        matches!(self.lock, BufLock::None) && self.cbs.is_empty()
+    }
+
+    /// `evbuffer_add` of `n` bytes at `data` (valid for `n` bytes, not our memory) on a plain
+    /// buffer (see [`Evbuffer::is_plain`]): the pending counts are left alone.
+    ///
+    /// # Safety
+    /// `data` is readable for `n` bytes (it may be dangling or null when `n` is 0).
+    #[inline(always)]
+    pub unsafe fn add_plain(&mut self, data: *const u8, n: usize) -> Res {
+        if let Some(last) = self.chunks.back_mut() {
+            // `n - 1 < space`: 0 < n <= space.
+            if n.wrapping_sub(1) < last.space() && !self.freeze_end && n <= MAX_LEN - self.total {
+                // SAFETY: `n` bytes of spare room; `data` per the caller.
+                unsafe { std::ptr::copy_nonoverlapping(data, last.space_ptr(), n) };
+                last.off += n;
+                self.total += n;
+                return Ok(());
+            }
+        }
+        let s = if n == 0 {
+            &[][..]
+        } else {
+            // SAFETY: per the caller.
+            unsafe { std::slice::from_raw_parts(data, n) }
+        };
+        let r = self.add(s);
+        self.n_add = 0;
+        r
+    }
+
     /// `evbuffer_add`.
     #[inline]
     pub fn add(&mut self, data: &[u8]) -> Res {
@@ -365,21 +400,25 @@ impl Evbuffer {
         if self.freeze_end || len > MAX_LEN - self.total {
             return Err(Fail);
         }
-        self.push_chunk(Chunk::reference(data, len, cleanup, arg));
+        let c = Chunk::reference(data, len, cleanup, arg).ok_or(Fail)?;
+        self.push_chunk(c);
         self.total += len;
         self.n_add += len;
         Ok(())
     }
 
     /// Appends `len` bytes of segment `seg` from `start` (the segment is already referenced for
-    /// the new chunk by the caller). `lazy`: keep the bytes in the file (sendfile).
-    pub fn add_segment_chunk(&mut self, seg: *mut file::Segment, start: usize, len: usize, mem: *mut u8) {
+    /// the new chunk by the caller; released again on failure). A null `mem`: the bytes stay in
+    /// the file (sendfile).
+    pub fn add_segment_chunk(&mut self, seg: *mut file::Segment, start: usize, len: usize, mem: *mut u8) -> Res {
+        let c = Chunk::file(seg, start, len, mem).ok_or(Fail)?;
         if mem.is_null() && len > 0 {
             self.has_lazy = true;
         }
-        self.push_chunk(Chunk::file(seg, start, len, mem));
+        self.push_chunk(c);
         self.total += len;
         self.n_add += len;
+        Ok(())
     }
 
     /// `evbuffer_expand`: room for `n` more bytes in one chunk at the end.
@@ -493,39 +532,52 @@ impl Evbuffer {
     }
 
     /// The writable extents from the last chunk with data on: up to `nvec` of them, stopping once
-    /// they hold `n` bytes; `exact` trims the last one to `n`. Returns (chunk index, ptr, len).
-    fn space_extents(&self, n: usize, nvec: usize, exact: bool) -> Vec<(usize, *mut u8, usize)> {
-        let mut out = Vec::with_capacity(nvec.min(4));
+    /// they hold `n` bytes; `exact` trims the last one to `n`. Each goes to `f(chunk index, ptr,
+    /// len)`; returns how many.
+    #[inline]
+    fn space_extents(&self, n: usize, nvec: usize, exact: bool, mut f: impl FnMut(usize, *mut u8, usize)) -> usize {
+        let mut count = 0;
         let mut i = self.last_data_idx();
         if i < self.chunks.len() && self.chunks[i].space() == 0 {
             i += 1;
         }
         let mut so_far = 0usize;
-        while out.len() < nvec && so_far < n && i < self.chunks.len() {
+        while count < nvec && so_far < n && i < self.chunks.len() {
             let c = &self.chunks[i];
             let mut len = c.space();
             if exact && len > n - so_far {
                 len = n - so_far;
             }
-            out.push((i, c.space_ptr(), len));
+            f(i, c.space_ptr(), len);
+            count += 1;
             so_far += len;
             i += 1;
         }
-        out
+        count
     }
 
-    /// `evbuffer_reserve_space`: extents (pointer, length) of writable room for `n` bytes.
-    pub fn reserve(&mut self, n: usize, nvec: usize) -> Res<Vec<(*mut u8, usize)>> {
+    /// `evbuffer_reserve_space`: writable room for `n` bytes in at most `nvec` extents, each
+    /// given to `f(ptr, len)`; returns how many.
+    #[inline]
+    pub fn reserve_with(&mut self, n: usize, nvec: usize, mut f: impl FnMut(*mut u8, usize)) -> Res<usize> {
         if self.freeze_end || nvec < 1 || n > MAX_LEN - self.total {
             return Err(Fail);
         }
         if nvec == 1 {
             let i = self.expand_single(n)?;
             let c = &self.chunks[i];
-            return Ok(vec![(c.space_ptr(), c.space())]);
+            f(c.space_ptr(), c.space());
+            return Ok(1);
         }
         self.expand_fast(n, nvec)?;
-        Ok(self.space_extents(n, nvec, false).into_iter().map(|(_, p, l)| (p, l)).collect())
+        Ok(self.space_extents(n, nvec, false, |_, p, l| f(p, l)))
+    }
+
+    /// [`Evbuffer::reserve_with`] collecting the extents.
+    pub fn reserve(&mut self, n: usize, nvec: usize) -> Res<Vec<(*mut u8, usize)>> {
+        let mut v = Vec::new();
+        self.reserve_with(n, nvec, |p, l| v.push((p, l)))?;
+        Ok(v)
     }
 
     /// `evbuffer_commit_space`: makes the first bytes of reserved extents part of the buffer.

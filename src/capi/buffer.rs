@@ -241,14 +241,17 @@ pub unsafe extern "C" fn evbuffer_reserve_space(
     }
     // SAFETY: null or live; `vec` holds `n_vec` entries per the API.
     unsafe {
-        ro(buf, -1, |b| match b.reserve(size as usize, n_vec as usize) {
-            Ok(ext) => {
-                for (i, (p, l)) in ext.iter().enumerate() {
-                    *vec.add(i) = iovec { iov_base: *p as *mut c_void, iov_len: *l };
-                }
-                ext.len() as c_int
+        ro(buf, -1, |b| {
+            let mut i = 0usize;
+            let r = b.reserve_with(size as usize, n_vec as usize, |p, l| {
+                // At most `n_vec` calls.
+                *vec.add(i) = iovec { iov_base: p as *mut c_void, iov_len: l };
+                i += 1;
+            });
+            match r {
+                Ok(k) => k as c_int,
+                Err(_) => -1,
             }
-            Err(_) => -1,
         })
     }
 }
@@ -274,10 +277,17 @@ pub unsafe extern "C" fn evbuffer_commit_space(buf: *mut evbuffer, vec: *mut iov
 /// Appends a copy of `datlen` bytes at `data`. Returns 0 or -1.
 #[no_mangle]
 pub unsafe extern "C" fn evbuffer_add(buf: *mut evbuffer, data: *const c_void, datlen: size_t) -> c_int {
-    if datlen > 0 && data.is_null() {
+    let b = eb(buf);
+    if b.is_null() || datlen > 0 && data.is_null() {
         return -1;
     }
-    // SAFETY: null or live; `data` holds `datlen` bytes per the API (checked before reading).
+    // SAFETY: a live buffer; `data` holds `datlen` bytes per the API.
+    unsafe {
+        if (*b).is_plain() {
+            return if (*b).add_plain(data as *const u8, datlen).is_ok() { 0 } else { -1 };
+        }
+    }
+    // SAFETY: as above.
     unsafe {
         with(buf, -1, |b| {
             if datlen > crate::buffer::chain::MAX_LEN - b.total {
@@ -578,9 +588,12 @@ pub unsafe extern "C" fn evbuffer_add_file(outbuf: *mut evbuffer, fd: c_int, off
             return -1;
         }
         let r = evbuffer_add_file_segment(outbuf, seg, 0, length);
-        if r == 0 {
-            evbuffer_file_segment_free(seg);
+        if r != 0 {
+            // The fd stays the caller's when adding fails (the reference leaves it open too);
+            // the segment itself goes.
+            (*(seg as *mut Segment)).flags &= !(EVBUF_FS_CLOSE_ON_FREE as c_uint);
         }
+        evbuffer_file_segment_free(seg);
         r
     }
 }
@@ -665,8 +678,11 @@ pub unsafe extern "C" fn evbuffer_add_file_segment(
                 }
             };
             Segment::incref(seg);
-            b.add_segment_chunk(seg, off as usize, len as usize, mem);
-            0
+            if b.add_segment_chunk(seg, off as usize, len as usize, mem).is_ok() {
+                0
+            } else {
+                -1
+            }
         })
     }
 }

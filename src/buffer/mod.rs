@@ -704,6 +704,75 @@ impl Evbuffer {
         unsafe { self.copyout_raw(from, dst.as_mut_ptr(), dst.len()) }
     }
 
+    /// `evbuffer_remove`: moves up to `n` bytes from the front to `dst` in one pass (the copy
+    /// of [`Evbuffer::copyout_raw`] and the chunk release of [`Evbuffer::drain`]); returns how
+    /// many.
+    ///
+    /// # Safety
+    /// As [`Evbuffer::copyout_raw`].
+    pub unsafe fn remove_raw(&mut self, dst: *mut u8, n: usize) -> Res<usize> {
+        let n = n.min(self.total);
+        if n == 0 {
+            return Ok(0);
+        }
+        if self.freeze_start {
+            return Err(Fail);
+        }
+        self.materialize_all()?;
+        // SAFETY: per the caller.
+        unsafe { self.take_front(dst, n, 0) };
+        Ok(n)
+    }
+
+    /// Removes `n + skip` bytes (at most the length) from the front, copying the first `n` to
+    /// `dst`, in one pass. The buffer's bytes are in memory.
+    ///
+    /// # Safety
+    /// `dst` is valid for writing `n` bytes and does not overlap the buffer's memory.
+    pub unsafe fn take_front(&mut self, dst: *mut u8, n: usize, skip: usize) {
+        let all = n + skip;
+        debug_assert!(all <= self.total && !self.has_lazy);
+        if all == self.total {
+            let mut done = 0usize;
+            for c in self.chunks.iter() {
+                let k = c.off.min(n - done);
+                if k > 0 {
+                    // SAFETY: `k` bytes of data; `dst` has room for `n` per the caller.
+                    unsafe { std::ptr::copy_nonoverlapping(c.data_ptr(), dst.add(done), k) };
+                    done += k;
+                }
+            }
+            self.clear_chunks();
+        } else {
+            // As `drain`, copying on the way.
+            let mut done = 0usize;
+            while let Some(c) = self.chunks.front_mut() {
+                let left = all - done;
+                if done < n {
+                    let k = c.off.min(n - done);
+                    if k > 0 {
+                        // SAFETY: as above.
+                        unsafe { std::ptr::copy_nonoverlapping(c.data_ptr(), dst.add(done), k) };
+                    }
+                }
+                if c.off <= left {
+                    done += c.off;
+                    self.chunks.pop_front();
+                    if done == all {
+                        break;
+                    }
+                } else {
+                    c.misalign += left;
+                    c.off -= left;
+                    break;
+                }
+            }
+        }
+        self.total -= all;
+        self.n_del += all;
+        self.touch();
+    }
+
     /// `evbuffer_remove`.
     pub fn remove(&mut self, dst: &mut [u8]) -> Res<usize> {
         let n = self.copyout(0, dst)?;

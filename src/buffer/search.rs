@@ -158,6 +158,38 @@ impl Evbuffer {
         }
     }
 
+    /// [`Evbuffer::find_eol`] from the start of the buffer (for `evbuffer_readln`): one pass
+    /// over the chunks for the single-byte styles.
+    pub fn find_eol_front(&self, style: i32) -> Option<(usize, usize)> {
+        let target = match style {
+            EOL_LF | EOL_CRLF => b'\n',
+            EOL_NUL => 0,
+            _ => return self.find_eol(0, style, None),
+        };
+        let mut pos = 0usize;
+        // The last byte of the previous chunk with data (for a CR just before the LF).
+        let mut prev = 0u8;
+        for c in self.chunks.iter() {
+            let d = c.data();
+            if d.is_empty() {
+                continue;
+            }
+            if let Some(k) = memchr(d, target) {
+                let p = pos + k;
+                if style == EOL_CRLF {
+                    let before = if k > 0 { d[k - 1] } else { prev };
+                    if p > 0 && before == b'\r' {
+                        return Some((p - 1, 2));
+                    }
+                }
+                return Some((p, 1));
+            }
+            pos += d.len();
+            prev = d[d.len() - 1];
+        }
+        None
+    }
+
     fn find_byte(&self, start: usize, b: u8, hint: Option<Loc>) -> Option<usize> {
         for (at, d) in self.slices_from(start, hint) {
             if let Some(i) = memchr(d, b) {

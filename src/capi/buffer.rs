@@ -342,13 +342,8 @@ pub unsafe extern "C" fn evbuffer_remove(buf: *mut evbuffer, data: *mut c_void, 
     }
     // SAFETY: null or live; `data` has room for `datlen` bytes per the API.
     unsafe {
-        with(buf, -1, |b| match b.copyout_raw(0, data as *mut u8, datlen) {
-            Ok(n) => {
-                if n > 0 && b.drain(n).is_err() {
-                    return -1;
-                }
-                n as c_int
-            }
+        with(buf, -1, |b| match b.remove_raw(data as *mut u8, datlen) {
+            Ok(n) => n as c_int,
             Err(_) => -1,
         })
     }
@@ -549,7 +544,7 @@ pub unsafe extern "C" fn evbuffer_readln(buffer: *mut evbuffer, n_read_out: *mut
             if s.freeze_start || s.materialize_all().is_err() {
                 None
             } else {
-                s.find_eol(0, eol_style, None)
+                s.find_eol_front(eol_style)
             }
         };
         if let Some((n, eol)) = found {
@@ -557,13 +552,17 @@ pub unsafe extern "C" fn evbuffer_readln(buffer: *mut evbuffer, n_read_out: *mut
             if line.is_null() {
                 log::warn("evbuffer_readln: out of memory");
             } else {
-                let s = &mut *b;
-                let _ = s.copyout_raw(0, line as *mut u8, n);
+                if (*b).cbs.is_empty() {
+                    // Line and end of line in one pass (no callback to run in between).
+                    (*b).take_front(line as *mut u8, n, eol);
+                    (*b).n_del = 0;
+                } else {
+                    let _ = (*b).remove_raw(line as *mut u8, n);
+                    callbacks::invoke(b);
+                    let _ = (*b).drain(eol);
+                    callbacks::invoke(b);
+                }
                 *line.add(n) = 0;
-                let _ = s.drain(n);
-                callbacks::invoke(b);
-                let _ = (*b).drain(eol);
-                callbacks::invoke(b);
                 if !n_read_out.is_null() {
                     *n_read_out = n;
                 }

@@ -270,32 +270,28 @@ impl Evbuffer {
         matches!(self.lock, BufLock::None) && self.cbs.is_empty()
     }
 
-    /// `evbuffer_add` of `n` bytes at `data` (valid for `n` bytes, not our memory) on a plain
-    /// buffer (see [`Evbuffer::is_plain`]): the pending counts are left alone.
+    /// Appends `n` bytes at `data` when they fit in the last chunk's room (and `n > 0`); false
+    /// (nothing done) otherwise. For plain buffers (see [`Evbuffer::is_plain`]): the pending
+    /// counts are left alone.
     ///
     /// # Safety
-    /// `data` is readable for `n` bytes (it may be dangling or null when `n` is 0).
+    /// `data` is readable for `n` bytes.
     #[inline(always)]
-    pub unsafe fn add_plain(&mut self, data: *const u8, n: usize) -> Res {
-        if let Some(last) = self.chunks.back_mut() {
+    pub unsafe fn add_in_place(&mut self, data: *const u8, n: usize) -> bool {
+        let total = self.total;
+        let frozen = self.freeze_end;
+        match self.chunks.back_mut() {
             // `n - 1 < space`: 0 < n <= space.
-            if n.wrapping_sub(1) < last.space() && !self.freeze_end && n <= MAX_LEN - self.total {
-                // SAFETY: `n` bytes of spare room; `data` per the caller.
-                unsafe { std::ptr::copy_nonoverlapping(data, last.space_ptr(), n) };
+            Some(last) if n.wrapping_sub(1) < last.space() && !frozen && n <= MAX_LEN - total => {
+                let dst = last.space_ptr();
                 last.off += n;
-                self.total += n;
-                return Ok(());
+                self.total = total + n;
+                // SAFETY: `n` bytes of spare room; `data` per the caller.
+                unsafe { std::ptr::copy_nonoverlapping(data, dst, n) };
+                true
             }
+            _ => false,
         }
-        let s = if n == 0 {
-            &[][..]
-        } else {
-            // SAFETY: per the caller.
-            unsafe { std::slice::from_raw_parts(data, n) }
-        };
-        let r = self.add(s);
-        self.n_add = 0;
-        r
     }
 
     /// `evbuffer_add`.

@@ -278,18 +278,35 @@ pub unsafe extern "C" fn evbuffer_commit_space(buf: *mut evbuffer, vec: *mut iov
 #[no_mangle]
 pub unsafe extern "C" fn evbuffer_add(buf: *mut evbuffer, data: *const c_void, datlen: size_t) -> c_int {
     let b = eb(buf);
+    // The common case first, kept small: a buffer without lock or callbacks whose last chunk
+    // has room.
+    // SAFETY: null or a live buffer; `data` holds `datlen` bytes per the API.
+    unsafe {
+        if !b.is_null() && !data.is_null() && (*b).is_plain() && (*b).add_in_place(data as *const u8, datlen) {
+            return 0;
+        }
+        add_slow(b, data, datlen)
+    }
+}
+
+#[inline(never)]
+unsafe fn add_slow(b: *mut Evbuffer, data: *const c_void, datlen: size_t) -> c_int {
     if b.is_null() || datlen > 0 && data.is_null() {
         return -1;
     }
     // SAFETY: a live buffer; `data` holds `datlen` bytes per the API.
     unsafe {
         if (*b).is_plain() {
-            return if (*b).add_plain(data as *const u8, datlen).is_ok() { 0 } else { -1 };
+            let s = &mut *b;
+            let r = if datlen == 0 {
+                s.add(&[])
+            } else {
+                s.add(std::slice::from_raw_parts(data as *const u8, datlen))
+            };
+            s.n_add = 0;
+            return if r.is_ok() { 0 } else { -1 };
         }
-    }
-    // SAFETY: as above.
-    unsafe {
-        with(buf, -1, |b| {
+        engine::locked(b, |b| {
             if datlen > crate::buffer::chain::MAX_LEN - b.total {
                 return -1;
             }

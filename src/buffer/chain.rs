@@ -13,6 +13,7 @@ use crate::util::mem;
 use libc::c_void;
 use std::ops::{Deref, DerefMut};
 use std::ptr::{null_mut, NonNull};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// Owned chunks are sized as libevent sizes its chains (a power of two of at least this many
 /// bytes, less a 48-byte header), so that capacities callers can observe (reserved extents,
@@ -36,6 +37,12 @@ pub type RefCleanup = unsafe extern "C" fn(*const c_void, usize, *mut c_void);
 pub enum Kind {
     /// `buf` is ours: the `cap` bytes right after the header, in the header's allocation.
     Owned,
+    /// Owned storage that `evbuffer_add_buffer_reference` shared with another buffer: read-only
+    /// from then on (no appends, prepends or realigning), so the sharers' view never changes.
+    Sealed,
+    /// A read-only view of another chunk's bytes (`evbuffer_add_buffer_reference`); `src` (never
+    /// itself `Shared`) stays alive, with its cleanup pending, until its last holder drops it.
+    Shared { src: NonNull<Header> },
     /// `buf[..cap]` is the caller's memory; `cleanup(buf, cap, arg)` runs when the chunk drops.
     Ref { cleanup: Option<RefCleanup>, arg: *mut c_void },
     /// Bytes `misalign..misalign + off` of a file segment (which this chunk holds a reference
@@ -51,6 +58,8 @@ pub struct Header {
     pub misalign: usize,
     pub off: usize,
     pub kind: Kind,
+    /// Holders of this header: the chunk in its buffer plus each `Shared` view of it.
+    pub refs: AtomicUsize,
 }
 
 /// A chunk: a pointer-sized owning handle to its [`Header`] (so that the chunk lists move
@@ -105,7 +114,7 @@ impl Chunk {
     /// A new empty owned chunk with room for at least `n` bytes; `None` when out of memory.
     pub fn alloc(n: usize) -> Option<Chunk> {
         let cap = chunk_size_for(n)?;
-        Self::with_header(cap, |buf| Header { buf, cap, misalign: 0, off: 0, kind: Kind::Owned })
+        Self::with_header(cap, |buf| Header { buf, cap, misalign: 0, off: 0, kind: Kind::Owned, refs: AtomicUsize::new(1) })
     }
 
     /// A chunk over caller memory; `None` when out of memory (no cleanup call then).
@@ -116,6 +125,7 @@ impl Chunk {
             misalign: 0,
             off: len,
             kind: Kind::Ref { cleanup, arg },
+            refs: AtomicUsize::new(1),
         })
     }
 
@@ -128,12 +138,42 @@ impl Chunk {
             misalign: start,
             off: len,
             kind: Kind::File { seg },
+            refs: AtomicUsize::new(1),
         });
         if c.is_none() {
             // SAFETY: the caller's reference, handed to us.
             unsafe { Segment::decref(seg) };
         }
         c
+    }
+}
+
+impl Chunk {
+    /// A read-only view of this chunk's current bytes, keeping the storage alive (and its
+    /// cleanup pending) until the view is dropped too. An owned chunk is sealed first, so its
+    /// bytes can no longer change under the view. `None` when out of memory.
+    pub fn share(&mut self) -> Option<Chunk> {
+        if self.is_owned() {
+            let end = self.misalign + self.off;
+            self.cap = end;
+            self.kind = Kind::Sealed;
+        }
+        let src = match self.kind {
+            Kind::Shared { src } => src,
+            _ => self.0,
+        };
+        let (buf, misalign, off) = (self.buf, self.misalign, self.off);
+        let view = Self::with_header(0, |_| Header {
+            buf,
+            cap: misalign + off,
+            misalign,
+            off,
+            kind: Kind::Shared { src },
+            refs: AtomicUsize::new(1),
+        })?;
+        // SAFETY: `src` is live: this chunk holds it (or is it).
+        unsafe { src.as_ref() }.refs.fetch_add(1, Ordering::Relaxed);
+        Some(view)
     }
 }
 
@@ -229,22 +269,35 @@ impl Header {
 
 impl Drop for Chunk {
     fn drop(&mut self) {
-        let h = self.0.as_ptr();
-        // SAFETY: the handle owns the header (and an owned chunk's storage after it), released
-        // once here.
-        unsafe {
-            match (*h).kind {
-                Kind::Owned => {}
-                Kind::Ref { cleanup, arg } => {
-                    if let Some(f) = cleanup {
-                        // The caller's cleanup function, given at add time, called once.
-                        f((*h).buf as *const c_void, (*h).cap, arg)
-                    }
-                }
-                Kind::File { seg } => Segment::decref(seg),
-            }
-            mem::free(h as *mut c_void);
+        // SAFETY: the handle holds one reference to its header, given up once here.
+        unsafe { release(self.0.as_ptr()) }
+    }
+}
+
+/// Gives up one reference to `h`; the last one runs the cleanup and frees the header (and an
+/// owned chunk's storage, which follows it).
+///
+/// # Safety
+/// The caller holds a reference to the live header `h`.
+unsafe fn release(h: *mut Header) {
+    // SAFETY: per the caller. A count of 1 means no other holder exists, and none can appear:
+    // sharing needs this very chunk.
+    unsafe {
+        if (*h).refs.load(Ordering::Acquire) != 1 && (*h).refs.fetch_sub(1, Ordering::AcqRel) != 1 {
+            return;
         }
+        match (*h).kind {
+            Kind::Owned | Kind::Sealed => {}
+            Kind::Ref { cleanup, arg } => {
+                if let Some(f) = cleanup {
+                    // The caller's cleanup function, given at add time, called once.
+                    f((*h).buf as *const c_void, (*h).cap, arg)
+                }
+            }
+            Kind::File { seg } => Segment::decref(seg),
+            Kind::Shared { src } => release(src.as_ptr()),
+        }
+        mem::free(h as *mut c_void);
     }
 }
 

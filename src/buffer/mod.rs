@@ -403,6 +403,26 @@ impl Evbuffer {
         Ok(())
     }
 
+    /// `evbuffer_add_buffer_reference`: appends views of `src`'s bytes without copying them;
+    /// `src` is unchanged, and its storage (with any reference cleanup) lives until both buffers
+    /// are done with it.
+    pub fn add_shared(&mut self, src: &mut Evbuffer) -> Res {
+        let n = src.total;
+        if self.freeze_end || n > MAX_LEN - self.total || has_file_chunks(src) {
+            return Err(Fail);
+        }
+        let mut views = Vec::with_capacity(src.chunks.len());
+        for c in src.chunks.iter_mut().filter(|c| c.off > 0) {
+            views.push(c.share().ok_or(Fail)?);
+        }
+        for v in views {
+            self.push_chunk(v);
+        }
+        self.total += n;
+        self.n_add += n;
+        Ok(())
+    }
+
     /// Appends `len` bytes of segment `seg` from `start` (the segment is already referenced for
     /// the new chunk by the caller; released again on failure). A null `mem`: the bytes stay in
     /// the file (sendfile).

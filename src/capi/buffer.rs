@@ -457,20 +457,7 @@ pub unsafe extern "C" fn evbuffer_add_buffer(outbuf: *mut evbuffer, inbuf: *mut 
 pub unsafe extern "C" fn evbuffer_add_buffer_reference(outbuf: *mut evbuffer, inbuf: *mut evbuffer) -> c_int {
     // SAFETY: null or live.
     unsafe {
-        with2(outbuf, inbuf, -1, |o, i| {
-            if engine::has_file_chunks(i) || o.freeze_end || i.total > crate::buffer::chain::MAX_LEN - o.total {
-                return (-1, false);
-            }
-            if i.materialize_all().is_err() || o.expand(i.total).is_err() {
-                return (-1, false);
-            }
-            for c in i.chunks.iter() {
-                if o.add(c.data()).is_err() {
-                    return (-1, false);
-                }
-            }
-            (0, false)
-        })
+        with2(outbuf, inbuf, -1, |o, i| (if o.add_shared(i).is_ok() { 0 } else { -1 }, false))
     }
 }
 

@@ -51,6 +51,7 @@ int main(void)
 	SAY("calls[1]=%d", calls[1]);
 
 	/* freed with the buffer */
+	evbuffer_free(b);
 	b = evbuffer_new();
 	evbuffer_add(b, "pre:", 4);
 	r = evbuffer_add_reference(b, d2, 10, cleanup, (void *)2L);

@@ -78,6 +78,24 @@ const HEADERS: &[Header] = &[
         exclude: &[],
     },
     Header {
+        path: "event2/bufferevent.h",
+        sources: &["src/capi/bufferevent.rs"],
+        tags: &["bufferevent", "evbuffer", "event_base", "evdns_base"],
+        exclude: &[],
+    },
+    Header {
+        path: "event2/bufferevent_struct.h",
+        sources: &["src/capi/bufferevent_struct.rs"],
+        tags: &["bufferevent_ops", "evbuffer", "event_base", "event"],
+        exclude: &[],
+    },
+    Header {
+        path: "event2/bufferevent_compat.h",
+        sources: &["src/capi/bufferevent_compat.rs"],
+        tags: &["bufferevent"],
+        exclude: &[],
+    },
+    Header {
         path: "event2/util.h",
         sources: &["src/capi/util_defs.rs", "src/capi/util.rs"],
         tags: &["evutil_monotonic_timer", "evutil_addrinfo"],

@@ -33,6 +33,9 @@ extern "C" {
 #include <event2/event_compat.h>
 #include <event2/buffer.h>
 #include <event2/buffer_compat.h>
+#include <event2/bufferevent.h>
+#include <event2/bufferevent_struct.h>
+#include <event2/bufferevent_compat.h>
 
 #ifdef __cplusplus
 }

@@ -4,6 +4,7 @@
 //! everything else is the engine, ordinary Rust that the boundary calls into.
 
 pub mod buffer;
+pub mod bufferevent;
 pub mod capi;
 pub mod reactor;
 pub mod util;

@@ -420,4 +420,10 @@ c_tests! {
     util_strings,
     util_misc,
     util_logging,
+    bev_echo,
+    bev_watermarks,
+    bev_timeout_eof,
+    bev_connect,
+    bev_defer_free,
+    bev_legacy,
 }

@@ -516,8 +516,25 @@ const COMPARED: &[&str] = &[
     "event2/keyvalq_struct.h",
     "event2/buffer.h",
     "event2/buffer_compat.h",
+    "event2/bufferevent.h",
+    "event2/bufferevent_struct.h",
+    "event2/bufferevent_compat.h",
     "evutil.h",
 ];
+
+/// Macros that name a type (their bodies are compared as text, not printed as values).
+const TYPE_MACROS: &[&str] = &["evutil_addrinfo", "evbuffer_iovec", "evbuffercb", "everrorcb"];
+
+/// What a program includes before `header` because the reference header is not self-contained
+/// (libevent's bufferevent_compat.h and bufferevent_struct.h rely on <event2/bufferevent.h>).
+fn prerequisites(header: &str) -> &'static str {
+    match header {
+        "event2/bufferevent_compat.h" | "event2/bufferevent_struct.h" => {
+            "#include <event2/bufferevent.h>\n"
+        }
+        _ => "",
+    }
+}
 
 struct Macro {
     /// `Some(parameters)` for a function-like macro.
@@ -701,7 +718,7 @@ fn macros_and_enumerators_match_the_reference() {
                 probes.push(format!(
                     "\tprintf(\"{name} size %zu signed %d\\n\", sizeof({name}), ({name})-1 > 0 ? 0 : 1);"
                 ));
-            } else if name == "evutil_addrinfo" || name == "evbuffer_iovec" {
+            } else if TYPE_MACROS.contains(&name.as_str()) {
                 if r.body != o.body {
                     problems.push(format!(
                         "<{header}>: {name} is `{}`, here `{}`",
@@ -731,8 +748,9 @@ fn macros_and_enumerators_match_the_reference() {
             continue;
         }
         let src = format!(
-            "#include <{header}>\n#include <stdio.h>\n#include <string.h>\n#include <netdb.h>\n\
+            "{}#include <{header}>\n#include <stdio.h>\n#include <string.h>\n#include <netdb.h>\n\
              int main(void)\n{{\n{}\n\treturn 0;\n}}\n",
+            prerequisites(header),
             probes.join("\n")
         );
         let name = format!("values{i}");

@@ -4,6 +4,9 @@
 pub mod buffer;
 pub mod buffer_compat;
 pub mod buffer_defs;
+pub mod bufferevent;
+pub mod bufferevent_compat;
+pub mod bufferevent_struct;
 pub mod event;
 pub mod event_compat;
 pub mod event_defs;

@@ -96,6 +96,12 @@ const HEADERS: &[Header] = &[
         exclude: &[],
     },
     Header {
+        path: "event2/listener.h",
+        sources: &["src/capi/listener.rs"],
+        tags: &["evconnlistener", "event_base"],
+        exclude: &[],
+    },
+    Header {
         path: "event2/util.h",
         sources: &["src/capi/util_defs.rs", "src/capi/util.rs"],
         tags: &["evutil_monotonic_timer", "evutil_addrinfo"],

@@ -6,5 +6,6 @@
 pub mod buffer;
 pub mod bufferevent;
 pub mod capi;
+pub mod listener;
 pub mod reactor;
 pub mod util;

@@ -349,8 +349,8 @@ int use_macros(struct event_base *b, struct event *ev, struct timeval *tv)
 
 const ALL_HEADERS: &str = "#include <event2/event.h>\n#include <event2/event_struct.h>\n\
     #include <event2/event_compat.h>\n#include <event2/thread.h>\n#include <event2/util.h>\n\
-    #include <event2/keyvalq_struct.h>\n#include <event.h>\n#include <evutil.h>\n\
-    #include <string.h>\n#include <stddef.h>\n";
+    #include <event2/keyvalq_struct.h>\n#include <event2/listener.h>\n#include <event.h>\n\
+    #include <evutil.h>\n#include <string.h>\n#include <stddef.h>\n";
 
 #[test]
 fn macros_expand_to_valid_code() {
@@ -516,6 +516,7 @@ const COMPARED: &[&str] = &[
     "event2/keyvalq_struct.h",
     "event2/buffer.h",
     "event2/buffer_compat.h",
+    "event2/listener.h",
     "event2/bufferevent.h",
     "event2/bufferevent_struct.h",
     "event2/bufferevent_compat.h",

@@ -11,6 +11,7 @@ pub mod event;
 pub mod event_compat;
 pub mod event_defs;
 pub mod event_struct;
+pub mod listener;
 pub mod thread;
 pub mod thread_defs;
 pub mod util;

@@ -1053,3 +1053,101 @@ fn pgbouncer() {
     assert!(out.contains("got SIGHUP"), "no SIGHUP in the log:\n{out}");
     assert!(out.contains("got SIGINT"), "no SIGINT in the log:\n{out}");
 }
+
+// ---------------------------------------------------------------------------------------------
+// tmux: bufferevents, evbuffers and the legacy event API (event_init, event_set, event_once,
+// bufferevent_new), through a detached server driven by tmux clients.
+
+/// A tmux server on a private socket; dropping it kills the server.
+struct Tmux {
+    bin: PathBuf,
+    dir: TempDir,
+    lib: Option<PathBuf>,
+}
+
+impl Tmux {
+    fn cmd(&self, args: &[&str]) -> Command {
+        let mut c = Command::new(&self.bin);
+        c.env("TMUX_TMPDIR", self.dir.path())
+            .env_remove("TMUX")
+            .args(["-L", "rsevent", "-f", "/dev/null"])
+            .args(args);
+        use_lib(&mut c, &self.lib);
+        c
+    }
+
+    /// Runs a tmux client command and returns its stdout; panics on failure.
+    fn run(&self, args: &[&str]) -> String {
+        let out = run_bounded(&mut self.cmd(args), CLIENT_TIMEOUT, &format!("tmux {args:?}"))
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(
+            out.status.success(),
+            "tmux {args:?} failed: {}\n{}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Polls `capture-pane` of `pane` until it shows `want` (the shell has run the command).
+    fn wait_for_text(&self, pane: &str, want: &str) {
+        let deadline = Instant::now() + CLIENT_TIMEOUT;
+        loop {
+            let screen = self.run(&["capture-pane", "-p", "-t", pane]);
+            if screen.contains(want) {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "pane {pane} never showed {want:?}; it shows:\n{screen}"
+            );
+            thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = run_bounded(&mut self.cmd(&["kill-server"]), CLIENT_TIMEOUT, "tmux kill-server");
+    }
+}
+
+#[test]
+fn tmux() {
+    let lib = lib_dir();
+    let tmux = Tmux { bin: find_program("tmux"), dir: TempDir::new("tmux"), lib: lib.clone() };
+    let mut phases = Phases::new("tmux");
+
+    tmux.run(&["new-session", "-d", "-s", "rs", "-x", "100", "-y", "30", "sh"]);
+    let pid: u32 = tmux
+        .run(&["display-message", "-p", "-t", "rs", "#{pid}"])
+        .trim()
+        .parse()
+        .expect("tmux server pid");
+    check_maps("tmux", pid, &lib);
+    phases.done("detached server");
+
+    tmux.run(&["send-keys", "-t", "rs:0.0", "echo rsevent-$((6*7))", "Enter"]);
+    tmux.wait_for_text("rs:0.0", "rsevent-42");
+    // A burst of output larger than the server's buffers: it must arrive complete and in order.
+    tmux.run(&["send-keys", "-t", "rs:0.0", "clear; seq 1 3000 | tail -n 3", "Enter"]);
+    tmux.wait_for_text("rs:0.0", "2998\n2999\n3000");
+    phases.done("send-keys and capture-pane");
+
+    tmux.run(&["split-window", "-t", "rs:0"]);
+    let panes = tmux.run(&["list-panes", "-t", "rs:0", "-F", "#{pane_index}"]);
+    assert_eq!(panes.lines().count(), 2, "split-window did not make a second pane: {panes}");
+    tmux.run(&["send-keys", "-t", "rs:0.1", "echo second-$((2+3))", "Enter"]);
+    tmux.wait_for_text("rs:0.1", "second-5");
+    phases.done("split-window");
+
+    tmux.run(&["kill-server"]);
+    let deadline = Instant::now() + EXIT_TIMEOUT;
+    while Path::new(&format!("/proc/{pid}")).exists()
+        && fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|s| !s.contains(") Z "))
+    {
+        assert!(Instant::now() < deadline, "the tmux server (pid {pid}) did not exit");
+        thread::sleep(Duration::from_millis(20));
+    }
+    phases.done("kill-server");
+}

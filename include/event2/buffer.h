@@ -578,4 +578,10 @@ int evbuffer_add_vprintf(struct evbuffer *buf, const char *fmt, va_list ap)
 }
 #endif
 
+/**
+ * Not a libevent 2.1 name: one of the documents this library was written from spells
+ * EVBUFFER_EOL_LF this way; accept it as written.
+ */
+#define EVBUFFER_EOF_LF EVBUFFER_EOL_LF
+
 #endif /* EVENT2_BUFFER_H_INCLUDED_ */

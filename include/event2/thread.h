@@ -172,4 +172,10 @@ EVENT2_EXPORT_SYMBOL int evthread_make_base_notifiable(struct event_base *base);
 /** Defined because evthread_use_pthreads() is available. */
 #define EVTHREAD_USE_PTHREADS_IMPLEMENTED 1
 
+/**
+ * Not a libevent 2.1 name: one of the documents this library was written from calls
+ * evthread_use_threads() where it means evthread_use_pthreads(); accept it as written.
+ */
+#define evthread_use_threads() evthread_use_pthreads()
+
 #endif /* EVENT2_THREAD_H_INCLUDED_ */

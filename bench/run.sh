@@ -72,7 +72,7 @@ fi
 notes=()
 note() { notes+=("$*"); log "$*"; }
 
-progs=(pingpong timers evbuffer)
+progs=(pingpong timers evbuffer bev_echo)
 declare -A built
 for p in "${progs[@]}"; do
 	rm -f "$bin/$p.ref" "$bin/$p.ours"
@@ -115,6 +115,9 @@ benches=(
 	"evbuffer readln lf|evbuffer -m readln -e lf -n 200000|evbuffer -m readln -e lf -n 50000"
 	"evbuffer search|evbuffer -m search -k 20|evbuffer -m search -k 4"
 	"evbuffer io|evbuffer -m io -r 2000|evbuffer -m io -r 400"
+	"bev echo small|bev_echo -c 200 -s 64 -r 100|bev_echo -c 200 -s 64 -r 20"
+	"bev echo large|bev_echo -c 4 -s 262144 -r 50|bev_echo -c 4 -s 262144 -r 10"
+	"bev idle accept|bev_echo -m idle -n 2000|bev_echo -m idle -n 2000"
 )
 
 # run <side> <timeout> <outfile-prefix> <command...>: runs one benchmark program; prints its
@@ -158,7 +161,7 @@ libir() {
 field() { sed -n "s/.* $1=\([0-9.]*\).*/\1/p" <<<"$2"; }
 
 load0=$(cut -d' ' -f1-3 /proc/loadavg)
-declare -A wall cpu ir ops libirop
+declare -A wall cpu ir ops libirop heap rss
 for spec in "${benches[@]}"; do
 	IFS='|' read -r name wall_args cg_args <<<"$spec"
 	key=${name// /_}
@@ -201,6 +204,14 @@ for spec in "${benches[@]}"; do
 					bestcpu[$side]=$c
 				fi
 				cpu[$key.$side]=${bestcpu[$side]}
+				# Memory per idle connection (bev_echo -m idle): the smallest of the runs.
+				if [[ $line == *heap_per_conn=* ]]; then
+					h=$(field heap_per_conn "$line")
+					if [ -z "${heap[$key.$side]:-}" ] || awk -v a="$h" -v b="${heap[$key.$side]}" 'BEGIN { exit !(a < b) }'; then
+						heap[$key.$side]=$h
+						rss[$key.$side]=$(field rss_per_conn "$line")
+					fi
+				fi
 				if [[ $line == *spurious=[1-9]* ]]; then
 					note "$name ($side): $(field spurious "$line") callbacks found no data (level-triggered readiness reported without data)"
 				fi
@@ -271,6 +282,23 @@ dirty=$(git -C "$root" status --porcelain --untracked-files=no 2>/dev/null | gre
 			"${libirop[$key.ref]} | ${libirop[$key.ours]} |" \
 			"$(ratio "${libirop[$key.ref]}" "${libirop[$key.ours]}") |"
 	done
+	if [ ${#heap[@]} -gt 0 ]; then
+		echo
+		echo "Memory per idle connection (bev_echo -m idle: heap bytes in use, mallinfo2 arena plus"
+		echo "mmapped blocks, and resident set growth, per accepted connection with its socket"
+		echo "bufferevent; smallest of the runs):"
+		echo
+		echo "| benchmark | ref heap/conn | ours heap/conn | heap ratio | ref RSS/conn | ours RSS/conn |"
+		echo "|---|---:|---:|---:|---:|---:|"
+		for spec in "${benches[@]}"; do
+			IFS='|' read -r name _ _ <<<"$spec"
+			key=${name// /_}
+			[ -n "${heap[$key.ref]:-}${heap[$key.ours]:-}" ] || continue
+			echo "| $name | ${heap[$key.ref]:--} B | ${heap[$key.ours]:--} B |" \
+				"$(ratio "${heap[$key.ref]:-}" "${heap[$key.ours]:-}") |" \
+				"${rss[$key.ref]:--} B | ${rss[$key.ours]:--} B |"
+		done
+	fi
 	echo
 	echo "Ratios are ours / reference. Time: best of $runs runs of the measured section only."
 	echo "Ir/op: callgrind instructions inside the measured section (library, libc and the program's"

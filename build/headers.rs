@@ -80,7 +80,7 @@ const HEADERS: &[Header] = &[
     Header {
         path: "event2/bufferevent.h",
         sources: &["src/capi/bufferevent.rs"],
-        tags: &["bufferevent", "evbuffer", "event_base", "evdns_base"],
+        tags: &["bufferevent", "evbuffer", "event_base", "evdns_base", "ev_token_bucket_cfg", "bufferevent_rate_limit_group"],
         exclude: &[],
     },
     Header {

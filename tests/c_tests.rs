@@ -431,4 +431,6 @@ c_tests! {
     bev_connect,
     bev_defer_free,
     bev_legacy,
+    bev_ratelim_basic,
+    bev_ratelim_transfer,
 }

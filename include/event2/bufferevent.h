@@ -37,6 +37,10 @@ struct event_base;
 struct evbuffer;
 struct sockaddr;
 struct evdns_base;
+/** Token-bucket rate-limit settings. Opaque. */
+struct ev_token_bucket_cfg;
+/** A group of bufferevents sharing one rate limit. Opaque. */
+struct bufferevent_rate_limit_group;
 
 #ifdef __cplusplus
 extern "C" {
@@ -410,6 +414,141 @@ EVENT2_EXPORT_SYMBOL ev_ssize_t bufferevent_get_max_to_read(struct bufferevent *
  */
 EVENT2_EXPORT_SYMBOL ev_ssize_t bufferevent_get_max_to_write(struct bufferevent *bev);
 
+/**
+ * Makes rate-limit settings: per tick, `read_rate` bytes may be read and `write_rate` written,
+ * with at most `read_burst` / `write_burst` saved up; a tick lasts `tick_len` (1 second when
+ * null). Returns null when a rate is 0, exceeds its burst, or a value exceeds
+ * EV_RATE_LIMIT_MAX. Free with ev_token_bucket_cfg_free() once no bufferevent uses it.
+ */
+EVENT2_EXPORT_SYMBOL
+struct ev_token_bucket_cfg *ev_token_bucket_cfg_new(size_t read_rate,
+                                                    size_t read_burst,
+                                                    size_t write_rate,
+                                                    size_t write_burst,
+                                                    const struct timeval *tick_len);
+
+/**
+ * Frees settings made by ev_token_bucket_cfg_new().
+ */
+EVENT2_EXPORT_SYMBOL void ev_token_bucket_cfg_free(struct ev_token_bucket_cfg *cfg);
+
+/**
+ * Limits `bev` with the settings `cfg` (which must outlive this use), or removes its own
+ * limit when `cfg` is null. A bufferevent that ran out waits for the next tick. 0 or -1.
+ */
+EVENT2_EXPORT_SYMBOL
+int bufferevent_set_rate_limit(struct bufferevent *bev,
+                               struct ev_token_bucket_cfg *cfg);
+
+/**
+ * The settings last given to bufferevent_set_rate_limit(), or null.
+ */
+EVENT2_EXPORT_SYMBOL
+const struct ev_token_bucket_cfg *bufferevent_get_token_bucket_cfg(const struct bufferevent *bev);
+
+/**
+ * Makes a group sharing the limit `cfg` (copied) among its members; its ticks run on `base`.
+ */
+EVENT2_EXPORT_SYMBOL
+struct bufferevent_rate_limit_group *bufferevent_rate_limit_group_new(struct event_base *base,
+                                                                      const struct ev_token_bucket_cfg *cfg);
+
+/**
+ * Gives the group new settings (copied); its saved budget is cut to the new bursts. 0 or -1.
+ */
+EVENT2_EXPORT_SYMBOL
+int bufferevent_rate_limit_group_set_cfg(struct bufferevent_rate_limit_group *g,
+                                         const struct ev_token_bucket_cfg *cfg);
+
+/**
+ * Sets the least a member may move at once however many share the group (64 by default;
+ * capped to one tick's rate). -1 when larger than EV_SSIZE_MAX.
+ */
+EVENT2_EXPORT_SYMBOL
+int bufferevent_rate_limit_group_set_min_share(struct bufferevent_rate_limit_group *g,
+                                               size_t share);
+
+/**
+ * Frees a group, which must have no members left.
+ */
+EVENT2_EXPORT_SYMBOL void bufferevent_rate_limit_group_free(struct bufferevent_rate_limit_group *g);
+
+/**
+ * Makes `bev` a member of `g` (leaving its previous group). 0 or -1.
+ */
+EVENT2_EXPORT_SYMBOL
+int bufferevent_add_to_rate_limit_group(struct bufferevent *bev,
+                                        struct bufferevent_rate_limit_group *g);
+
+/**
+ * Takes `bev` out of its group, if any. 0.
+ */
+EVENT2_EXPORT_SYMBOL int bufferevent_remove_from_rate_limit_group(struct bufferevent *bev);
+
+/**
+ * The bytes `bev`'s own limit still allows reading (may be negative), EV_SSIZE_MAX without one.
+ */
+EVENT2_EXPORT_SYMBOL ev_ssize_t bufferevent_get_read_limit(struct bufferevent *bev);
+
+/**
+ * The bytes `bev`'s own limit still allows writing, EV_SSIZE_MAX without one.
+ */
+EVENT2_EXPORT_SYMBOL ev_ssize_t bufferevent_get_write_limit(struct bufferevent *bev);
+
+/**
+ * The bytes the group still allows reading this tick (may be negative).
+ */
+EVENT2_EXPORT_SYMBOL
+ev_ssize_t bufferevent_rate_limit_group_get_read_limit(struct bufferevent_rate_limit_group *g);
+
+/**
+ * The bytes the group still allows writing this tick (may be negative).
+ */
+EVENT2_EXPORT_SYMBOL
+ev_ssize_t bufferevent_rate_limit_group_get_write_limit(struct bufferevent_rate_limit_group *g);
+
+/**
+ * Takes `decr` bytes (negative: gives back) from `bev`'s own read budget, pausing or resuming
+ * reading when it crosses zero. The bufferevent must have a limit. 0 or -1.
+ */
+EVENT2_EXPORT_SYMBOL int bufferevent_decrement_read_limit(struct bufferevent *bev, ev_ssize_t decr);
+
+/**
+ * As bufferevent_decrement_read_limit(), for writing.
+ */
+EVENT2_EXPORT_SYMBOL
+int bufferevent_decrement_write_limit(struct bufferevent *bev,
+                                      ev_ssize_t decr);
+
+/**
+ * Takes `decr` bytes from the group's read budget, pausing or resuming its members. 0.
+ */
+EVENT2_EXPORT_SYMBOL
+int bufferevent_rate_limit_group_decrement_read(struct bufferevent_rate_limit_group *g,
+                                                ev_ssize_t decr);
+
+/**
+ * As bufferevent_rate_limit_group_decrement_read(), for writing.
+ */
+EVENT2_EXPORT_SYMBOL
+int bufferevent_rate_limit_group_decrement_write(struct bufferevent_rate_limit_group *g,
+                                                 ev_ssize_t decr);
+
+/**
+ * Stores the bytes the group's members read and wrote since it was made or last reset
+ * (either pointer may be null).
+ */
+EVENT2_EXPORT_SYMBOL
+void bufferevent_rate_limit_group_get_totals(struct bufferevent_rate_limit_group *g,
+                                             ev_uint64_t *total_read_out,
+                                             ev_uint64_t *total_written_out);
+
+/**
+ * Sets the group's totals back to zero.
+ */
+EVENT2_EXPORT_SYMBOL
+void bufferevent_rate_limit_group_reset_totals(struct bufferevent_rate_limit_group *g);
+
 #ifdef __cplusplus
 }
 #endif
@@ -431,11 +570,6 @@ int bufferevent_flush(struct bufferevent *bufev, short iotype,
 typedef enum bufferevent_filter_result (*bufferevent_filter_cb)(
     struct evbuffer *src, struct evbuffer *dst, ev_ssize_t dst_limit,
     enum bufferevent_flush_mode mode, void *ctx);
-
-/** Token-bucket rate-limit settings. Opaque. */
-struct ev_token_bucket_cfg;
-/** A group of bufferevents sharing one rate limit. Opaque. */
-struct bufferevent_rate_limit_group;
 
 /** The largest rate or burst a token bucket accepts. */
 #define EV_RATE_LIMIT_MAX EV_SSIZE_MAX

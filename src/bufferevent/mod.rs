@@ -32,6 +32,7 @@
 //! `BEV_OPT_CLOSE_ON_FREE`) the socket are released from the loop, after any callback of the
 //! bufferevent that is still running has returned, or when the base is freed.
 
+pub mod ratelim;
 pub mod socket;
 
 use crate::buffer::callbacks::CB_NODEFER;
@@ -542,6 +543,7 @@ pub unsafe fn decref_and_unlock(bev: *mut bufferevent) -> bool {
         if let Some(f) = o.unlink {
             f(bev);
         }
+        ratelim::unlink(bev);
         let base = finalizer_base(bev);
         if base.is_null() {
             // Nothing is registered anywhere: release at once.
@@ -600,6 +602,7 @@ unsafe fn finalize(bev: *mut bufferevent) {
             d(bev);
         }
         free_buffers(&mut *bev);
+        ratelim::release(bev);
         for ev in [&mut (*bev).ev_read as *mut event, &mut (*bev).ev_write as *mut event] {
             if (*ev).ev_evcallback.evcb_flags & EVLIST_INIT != 0 {
                 debug::note_teardown(ev);
@@ -872,7 +875,7 @@ pub unsafe extern "C" fn generic_adj_timeouts(bev: *mut bufferevent) -> c_int {
 /// `bev` is live and locked.
 pub unsafe fn read_max(bev: *mut bufferevent) -> isize {
     // SAFETY: per the caller.
-    unsafe { (*private(bev)).max_single_read }
+    unsafe { ratelim::max_now(bev, false) }
 }
 
 /// How many bytes the next write may send.
@@ -881,17 +884,23 @@ pub unsafe fn read_max(bev: *mut bufferevent) -> isize {
 /// `bev` is live and locked.
 pub unsafe fn write_max(bev: *mut bufferevent) -> isize {
     // SAFETY: per the caller.
-    unsafe { (*private(bev)).max_single_write }
+    unsafe { ratelim::max_now(bev, true) }
 }
 
-/// Accounts `n` bytes read against the rate limits (none yet).
+/// Accounts `n` bytes read against the rate limits.
 ///
 /// # Safety
 /// `bev` is live and locked.
-pub unsafe fn note_read(_bev: *mut bufferevent, _n: usize) {}
+pub unsafe fn note_read(bev: *mut bufferevent, n: usize) {
+    // SAFETY: per the caller.
+    unsafe { ratelim::note(bev, n, false) }
+}
 
-/// Accounts `n` bytes written against the rate limits (none yet).
+/// Accounts `n` bytes written against the rate limits.
 ///
 /// # Safety
 /// `bev` is live and locked.
-pub unsafe fn note_written(_bev: *mut bufferevent, _n: usize) {}
+pub unsafe fn note_written(bev: *mut bufferevent, n: usize) {
+    // SAFETY: per the caller.
+    unsafe { ratelim::note(bev, n, true) }
+}

@@ -619,3 +619,221 @@ pub unsafe extern "C" fn bufferevent_get_max_to_write(bev: *mut bufferevent) -> 
 pub struct evdns_base {
     _opaque: [u8; 0],
 }
+
+// ---- rate limits ----
+
+/// Token-bucket rate-limit settings (`ev_token_bucket_cfg_new`). Opaque.
+/// cbindgen:ignore
+pub struct ev_token_bucket_cfg {
+    _opaque: [u8; 0],
+}
+
+/// A group of bufferevents sharing one rate limit. Opaque.
+/// cbindgen:ignore
+pub struct bufferevent_rate_limit_group {
+    _opaque: [u8; 0],
+}
+
+use crate::bufferevent::ratelim;
+use super::util_defs::ev_uint64_t;
+
+/// Makes rate-limit settings: per tick, `read_rate` bytes may be read and `write_rate` written,
+/// with at most `read_burst` / `write_burst` saved up; a tick lasts `tick_len` (1 second when
+/// null). Returns null when a rate is 0, exceeds its burst, or a value exceeds
+/// EV_RATE_LIMIT_MAX. Free with ev_token_bucket_cfg_free() once no bufferevent uses it.
+#[no_mangle]
+pub unsafe extern "C" fn ev_token_bucket_cfg_new(
+    read_rate: size_t,
+    read_burst: size_t,
+    write_rate: size_t,
+    write_burst: size_t,
+    tick_len: *const timeval,
+) -> *mut ev_token_bucket_cfg {
+    // SAFETY: `tick_len` is null or valid.
+    let tick = if tick_len.is_null() { None } else { Some(unsafe { *tick_len }) };
+    match ratelim::Cfg::new(read_rate, read_burst, write_rate, write_burst, tick) {
+        Some(c) => Box::into_raw(Box::new(c)).cast(),
+        None => null_mut(),
+    }
+}
+
+/// Frees settings made by ev_token_bucket_cfg_new().
+#[no_mangle]
+pub unsafe extern "C" fn ev_token_bucket_cfg_free(cfg: *mut ev_token_bucket_cfg) {
+    if !cfg.is_null() {
+        // SAFETY: made by ev_token_bucket_cfg_new.
+        drop(unsafe { Box::from_raw(cfg as *mut ratelim::Cfg) });
+    }
+}
+
+/// Limits `bev` with the settings `cfg` (which must outlive this use), or removes its own
+/// limit when `cfg` is null. A bufferevent that ran out waits for the next tick. 0 or -1.
+#[no_mangle]
+pub unsafe extern "C" fn bufferevent_set_rate_limit(bev: *mut bufferevent, cfg: *mut ev_token_bucket_cfg) -> c_int {
+    if bev.is_null() {
+        return -1;
+    }
+    // SAFETY: live bufferevent; cfg null or from ev_token_bucket_cfg_new.
+    unsafe { ratelim::set_rate_limit(bev, cfg as *const ratelim::Cfg) }
+}
+
+/// The settings last given to bufferevent_set_rate_limit(), or null.
+#[no_mangle]
+pub unsafe extern "C" fn bufferevent_get_token_bucket_cfg(bev: *const bufferevent) -> *const ev_token_bucket_cfg {
+    if bev.is_null() {
+        return std::ptr::null();
+    }
+    // SAFETY: live bufferevent.
+    unsafe { ratelim::get_cfg(bev as *mut bufferevent).cast() }
+}
+
+/// Makes a group sharing the limit `cfg` (copied) among its members; its ticks run on `base`.
+#[no_mangle]
+pub unsafe extern "C" fn bufferevent_rate_limit_group_new(
+    base: *mut event_base,
+    cfg: *const ev_token_bucket_cfg,
+) -> *mut bufferevent_rate_limit_group {
+    if base.is_null() || cfg.is_null() {
+        return null_mut();
+    }
+    // SAFETY: live base and settings.
+    unsafe { ratelim::group_new(base, &*(cfg as *const ratelim::Cfg)).cast() }
+}
+
+/// Gives the group new settings (copied); its saved budget is cut to the new bursts. 0 or -1.
+#[no_mangle]
+pub unsafe extern "C" fn bufferevent_rate_limit_group_set_cfg(
+    g: *mut bufferevent_rate_limit_group,
+    cfg: *const ev_token_bucket_cfg,
+) -> c_int {
+    if g.is_null() || cfg.is_null() {
+        return -1;
+    }
+    // SAFETY: live group and settings.
+    unsafe { ratelim::group_set_cfg(g.cast(), &*(cfg as *const ratelim::Cfg)) };
+    0
+}
+
+/// Sets the least a member may move at once however many share the group (64 by default;
+/// capped to one tick's rate). -1 when larger than EV_SSIZE_MAX.
+#[no_mangle]
+pub unsafe extern "C" fn bufferevent_rate_limit_group_set_min_share(g: *mut bufferevent_rate_limit_group, share: size_t) -> c_int {
+    if g.is_null() {
+        return -1;
+    }
+    // SAFETY: live group.
+    unsafe { ratelim::group_set_min_share(g.cast(), share) }
+}
+
+/// Frees a group, which must have no members left.
+#[no_mangle]
+pub unsafe extern "C" fn bufferevent_rate_limit_group_free(g: *mut bufferevent_rate_limit_group) {
+    if !g.is_null() {
+        // SAFETY: live group.
+        unsafe { ratelim::group_free(g.cast()) }
+    }
+}
+
+/// Makes `bev` a member of `g` (leaving its previous group). 0 or -1.
+#[no_mangle]
+pub unsafe extern "C" fn bufferevent_add_to_rate_limit_group(bev: *mut bufferevent, g: *mut bufferevent_rate_limit_group) -> c_int {
+    if bev.is_null() || g.is_null() {
+        return -1;
+    }
+    // SAFETY: live bufferevent and group.
+    unsafe { ratelim::add_to_group(bev, g.cast()) }
+}
+
+/// Takes `bev` out of its group, if any. 0.
+#[no_mangle]
+pub unsafe extern "C" fn bufferevent_remove_from_rate_limit_group(bev: *mut bufferevent) -> c_int {
+    if bev.is_null() {
+        return -1;
+    }
+    // SAFETY: live bufferevent.
+    unsafe { ratelim::remove_from_group(bev, true) }
+}
+
+/// The bytes `bev`'s own limit still allows reading (may be negative), EV_SSIZE_MAX without one.
+#[no_mangle]
+pub unsafe extern "C" fn bufferevent_get_read_limit(bev: *mut bufferevent) -> ev_ssize_t {
+    // SAFETY: live bufferevent.
+    unsafe { ratelim::get_limit(bev, false) }
+}
+
+/// The bytes `bev`'s own limit still allows writing, EV_SSIZE_MAX without one.
+#[no_mangle]
+pub unsafe extern "C" fn bufferevent_get_write_limit(bev: *mut bufferevent) -> ev_ssize_t {
+    // SAFETY: live bufferevent.
+    unsafe { ratelim::get_limit(bev, true) }
+}
+
+/// The bytes the group still allows reading this tick (may be negative).
+#[no_mangle]
+pub unsafe extern "C" fn bufferevent_rate_limit_group_get_read_limit(g: *mut bufferevent_rate_limit_group) -> ev_ssize_t {
+    // SAFETY: live group.
+    unsafe { ratelim::group_limit(g.cast(), false) }
+}
+
+/// The bytes the group still allows writing this tick (may be negative).
+#[no_mangle]
+pub unsafe extern "C" fn bufferevent_rate_limit_group_get_write_limit(g: *mut bufferevent_rate_limit_group) -> ev_ssize_t {
+    // SAFETY: live group.
+    unsafe { ratelim::group_limit(g.cast(), true) }
+}
+
+/// Takes `decr` bytes (negative: gives back) from `bev`'s own read budget, pausing or resuming
+/// reading when it crosses zero. The bufferevent must have a limit. 0 or -1.
+#[no_mangle]
+pub unsafe extern "C" fn bufferevent_decrement_read_limit(bev: *mut bufferevent, decr: ev_ssize_t) -> c_int {
+    // SAFETY: live bufferevent.
+    unsafe { ratelim::decrement(bev, decr, false) }
+}
+
+/// As bufferevent_decrement_read_limit(), for writing.
+#[no_mangle]
+pub unsafe extern "C" fn bufferevent_decrement_write_limit(bev: *mut bufferevent, decr: ev_ssize_t) -> c_int {
+    // SAFETY: live bufferevent.
+    unsafe { ratelim::decrement(bev, decr, true) }
+}
+
+/// Takes `decr` bytes from the group's read budget, pausing or resuming its members. 0.
+#[no_mangle]
+pub unsafe extern "C" fn bufferevent_rate_limit_group_decrement_read(g: *mut bufferevent_rate_limit_group, decr: ev_ssize_t) -> c_int {
+    // SAFETY: live group.
+    unsafe { ratelim::group_decrement(g.cast(), decr, false) }
+}
+
+/// As bufferevent_rate_limit_group_decrement_read(), for writing.
+#[no_mangle]
+pub unsafe extern "C" fn bufferevent_rate_limit_group_decrement_write(g: *mut bufferevent_rate_limit_group, decr: ev_ssize_t) -> c_int {
+    // SAFETY: live group.
+    unsafe { ratelim::group_decrement(g.cast(), decr, true) }
+}
+
+/// Stores the bytes the group's members read and wrote since it was made or last reset
+/// (either pointer may be null).
+#[no_mangle]
+pub unsafe extern "C" fn bufferevent_rate_limit_group_get_totals(
+    g: *mut bufferevent_rate_limit_group,
+    total_read_out: *mut ev_uint64_t,
+    total_written_out: *mut ev_uint64_t,
+) {
+    // SAFETY: live group; outputs null or valid.
+    unsafe {
+        let (r, w) = ratelim::group_totals(g.cast());
+        if !total_read_out.is_null() {
+            *total_read_out = r;
+        }
+        if !total_written_out.is_null() {
+            *total_written_out = w;
+        }
+    }
+}
+
+/// Sets the group's totals back to zero.
+#[no_mangle]
+pub unsafe extern "C" fn bufferevent_rate_limit_group_reset_totals(g: *mut bufferevent_rate_limit_group) {
+    // SAFETY: live group.
+    unsafe { ratelim::group_reset_totals(g.cast()) }
+}

@@ -433,4 +433,5 @@ c_tests! {
     bev_legacy,
     bev_ratelim_basic,
     bev_ratelim_transfer,
+    bev_ratelim_threads,
 }

@@ -338,7 +338,7 @@ pub unsafe fn group_set_cfg(g: *mut Group, cfg: &Cfg) {
     }
 }
 
-/// `bufferevent_rate_limit_group_free`: the group must have no members.
+/// `bufferevent_rate_limit_group_free`: the group must have no members (else it is kept).
 ///
 /// # Safety
 /// `g` is live and is not used afterwards.
@@ -347,7 +347,10 @@ pub unsafe fn group_free(g: *mut Group) {
     unsafe {
         raw_lock((*g).lock);
         if !(*g).members.is_empty() {
-            crate::util::log::warnx("bufferevent_rate_limit_group_free: the group still has members");
+            // Freeing it would leave the members pointing at freed memory: keep it (leaked).
+            crate::util::log::warnx("bufferevent_rate_limit_group_free: the group still has members; not freed");
+            raw_unlock((*g).lock);
+            return;
         }
         event_del(&mut (*g).refill);
         raw_unlock((*g).lock);

@@ -434,4 +434,5 @@ c_tests! {
     bev_ratelim_basic,
     bev_ratelim_transfer,
     bev_ratelim_threads,
+    bev_pair,
 }

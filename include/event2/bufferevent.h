@@ -549,6 +549,11 @@ void bufferevent_rate_limit_group_get_totals(struct bufferevent_rate_limit_group
 EVENT2_EXPORT_SYMBOL
 void bufferevent_rate_limit_group_reset_totals(struct bufferevent_rate_limit_group *g);
 
+/**
+ * The other side of a pair, or NULL when `bev` is not a pair or its partner was freed.
+ */
+EVENT2_EXPORT_SYMBOL struct bufferevent *bufferevent_pair_get_partner(struct bufferevent *bev);
+
 #ifdef __cplusplus
 }
 #endif
@@ -573,5 +578,21 @@ typedef enum bufferevent_filter_result (*bufferevent_filter_cb)(
 
 /** The largest rate or burst a token bucket accepts. */
 #define EV_RATE_LIMIT_MAX EV_SSIZE_MAX
+
+/**
+ * Makes two bufferevents connected to each other into pair[0] and pair[1]: what one side
+ * writes arrives in the other's input (moved, not copied). Their callbacks always run
+ * deferred; with BEV_OPT_THREADSAFE both sides share one lock.
+ *
+ * @return 0 on success, -1 on failure
+ */
+#ifdef __cplusplus
+extern "C" {
+#endif
+EVENT2_EXPORT_SYMBOL
+int bufferevent_pair_new(struct event_base *base, int options, struct bufferevent *pair[2]);
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* EVENT2_BUFFEREVENT_H_INCLUDED_ */

@@ -33,6 +33,7 @@
 //! bufferevent that is still running has returned, or when the base is freed.
 
 pub mod ratelim;
+pub mod pair;
 pub mod socket;
 
 use crate::buffer::callbacks::CB_NODEFER;

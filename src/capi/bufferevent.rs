@@ -837,3 +837,23 @@ pub unsafe extern "C" fn bufferevent_rate_limit_group_reset_totals(g: *mut buffe
     // SAFETY: live group.
     unsafe { ratelim::group_reset_totals(g.cast()) }
 }
+
+// ---- pairs ----
+
+/// See the declaration in the header (written by hand for its array parameter).
+/// cbindgen:ignore
+#[no_mangle]
+pub unsafe extern "C" fn bufferevent_pair_new(base: *mut event_base, options: c_int, pair: *mut *mut bufferevent) -> c_int {
+    if pair.is_null() {
+        return -1;
+    }
+    // SAFETY: `base` live and `pair` two writable slots per the API.
+    unsafe { crate::bufferevent::pair::new(base, options, pair) }
+}
+
+/// The other side of a pair, or NULL when `bev` is not a pair or its partner was freed.
+#[no_mangle]
+pub unsafe extern "C" fn bufferevent_pair_get_partner(bev: *mut bufferevent) -> *mut bufferevent {
+    // SAFETY: null or live.
+    unsafe { crate::bufferevent::pair::get_partner(bev) }
+}

@@ -435,4 +435,5 @@ c_tests! {
     bev_ratelim_transfer,
     bev_ratelim_threads,
     bev_pair,
+    bev_pair_threads,
 }

@@ -564,9 +564,15 @@ EVENT2_EXPORT_SYMBOL struct bufferevent *bufferevent_pair_get_partner(struct buf
  *
  * @return -1 on error, 0 when nothing was pushed, 1 when data was pushed
  */
+#ifdef __cplusplus
+extern "C" {
+#endif
 EVENT2_EXPORT_SYMBOL
 int bufferevent_flush(struct bufferevent *bufev, short iotype,
     enum bufferevent_flush_mode mode);
+#ifdef __cplusplus
+}
+#endif
 
 /**
  * A filter's function: moves bytes from `src` to `dst` (transforming them), producing at most

@@ -5,16 +5,7 @@
 #include <string.h>
 #include "check.h"
 
-static void show(const char *what, struct evbuffer *b)
-{
-	size_t n = evbuffer_get_length(b);
-	char *tmp = malloc(n + 1);
-	CHECK(tmp);
-	CHECK_EQ(evbuffer_copyout(b, tmp, n), (ev_ssize_t)n);
-	tmp[n] = '\0';
-	SAY("%s: len=%zu \"%s\"", what, n, tmp);
-	free(tmp);
-}
+#include "buffer_show.h"
 
 static void fill(struct evbuffer *b, const char *s)
 {

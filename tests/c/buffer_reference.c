@@ -17,16 +17,7 @@ static void cleanup(const void *data, size_t len, void *arg)
 	SAY("  cleanup id=%d len=%zu data=\"%.*s\"", id, len, (int)len, (const char *)data);
 }
 
-static void show(const char *what, struct evbuffer *b)
-{
-	size_t n = evbuffer_get_length(b);
-	char *tmp = malloc(n + 1);
-	CHECK(tmp);
-	CHECK_EQ(evbuffer_copyout(b, tmp, n), (ev_ssize_t)n);
-	tmp[n] = '\0';
-	SAY("%s: len=%zu \"%s\"", what, n, tmp);
-	free(tmp);
-}
+#include "buffer_show.h"
 
 static const char d1[] = "first-ref", d2[] = "second-ref", d3[] = "third", d4[] = "fourth",
 		  d5[] = "fifth", d6[] = "sixth", d7[] = "seventh";

@@ -111,6 +111,22 @@ fn get_ptr(b: &Evbuffer, p: &evbuffer_ptr) -> Option<(usize, Option<Loc>)> {
     Some((pos, hint))
 }
 
+/// Decodes an optional start position (NULL: the buffer's start); None when it lies outside.
+fn start_of(b: &Evbuffer, p: Option<&evbuffer_ptr>) -> Option<(usize, Option<Loc>)> {
+    match p {
+        None => Some((0, None)),
+        Some(p) => get_ptr(b, p),
+    }
+}
+
+/// The C position of a match at `pos`, found by a search that started at `from`.
+fn found_at(b: &Evbuffer, pos: usize, from: usize, hint: Option<Loc>) -> evbuffer_ptr {
+    let mut r = not_found();
+    let loc = b.locate_from(pos, from, hint);
+    set_ptr(b, &mut r, pos, Some(loc));
+    r
+}
+
 // ---- creation, locking, flags ----
 
 /// Creates an empty buffer. Returns NULL when out of memory.
@@ -388,13 +404,7 @@ pub unsafe extern "C" fn evbuffer_copyout_from(
     // SAFETY: null or live; `pos` null or valid; `data_out` has room for `datlen` bytes.
     unsafe {
         ro(buf, -1, |b| {
-            let from = match pos.as_ref() {
-                None => 0,
-                Some(p) => match get_ptr(b, p) {
-                    Some((o, _)) => o,
-                    None => return -1,
-                },
-            };
+            let Some((from, _)) = start_of(b, pos.as_ref()) else { return -1 };
             match b.copyout_raw(from, data_out as *mut u8, datlen) {
                 Ok(n) => n as ev_ssize_t,
                 Err(_) => -1,
@@ -761,13 +771,7 @@ pub unsafe extern "C" fn evbuffer_search_range(
             if len > isize::MAX as usize || b.materialize_all().is_err() {
                 return not_found();
             }
-            let (from, hint) = match start.as_ref() {
-                None => (0, None),
-                Some(p) => match get_ptr(b, p) {
-                    Some(x) => x,
-                    None => return not_found(),
-                },
-            };
+            let Some((from, hint)) = start_of(b, start.as_ref()) else { return not_found() };
             let to = match end.as_ref() {
                 None => None,
                 Some(p) if p.pos < 0 => return not_found(),
@@ -775,12 +779,7 @@ pub unsafe extern "C" fn evbuffer_search_range(
             };
             let needle = if len == 0 { &[][..] } else { std::slice::from_raw_parts(what as *const u8, len) };
             match b.find(needle, from, to, hint) {
-                Some(p) => {
-                    let mut r = not_found();
-                    let loc = b.locate_from(p, from, hint);
-                    set_ptr(b, &mut r, p, Some(loc));
-                    r
-                }
+                Some(p) => found_at(b, p, from, hint),
                 None => not_found(),
             }
         })
@@ -853,22 +852,13 @@ pub unsafe extern "C" fn evbuffer_search_eol(
             if b.materialize_all().is_err() {
                 return not_found();
             }
-            let (from, hint) = match start.as_ref() {
-                None => (0, None),
-                Some(p) => match get_ptr(b, p) {
-                    Some(x) => x,
-                    None => return not_found(),
-                },
-            };
+            let Some((from, hint)) = start_of(b, start.as_ref()) else { return not_found() };
             match b.find_eol(from, eol_style, hint) {
                 Some((p, l)) => {
                     if !eol_len_out.is_null() {
                         *eol_len_out = l;
                     }
-                    let mut r = not_found();
-                    let loc = b.locate_from(p, from, hint);
-                    set_ptr(b, &mut r, p, Some(loc));
-                    r
+                    found_at(b, p, from, hint)
                 }
                 None => not_found(),
             }
@@ -894,13 +884,7 @@ pub unsafe extern "C" fn evbuffer_peek(
             if b.materialize_all().is_err() {
                 return -1;
             }
-            let (from, hint) = match start_at.as_ref() {
-                None => (0, None),
-                Some(p) => match get_ptr(b, p) {
-                    Some(x) => x,
-                    None => return 0,
-                },
-            };
+            let Some((from, hint)) = start_of(b, start_at.as_ref()) else { return 0 };
             let mut len = len;
             if n_vec == 0 && len < 0 {
                 len = (b.total - from) as isize;
